@@ -1,0 +1,24 @@
+"""Real public datasets that a PyPI package ships (ISLP's data folder), for behaviour tests.
+
+Located without importing ISLP itself (its import pulls in heavy optional dependencies).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+
+def islp_csv(name: str) -> Path:
+    spec = importlib.util.find_spec("ISLP")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.fail("the ISLP package (public datasets) is missing: run `make setup`")
+    return Path(spec.submodule_search_locations[0]) / "data" / f"{name}.csv"
+
+
+def islp_frame(name: str) -> pd.DataFrame:
+    """The table as pandas reads it: "NA" and empty cells become missing values."""
+    return pd.read_csv(islp_csv(name))
