@@ -1,0 +1,138 @@
+"""The `datacouple` command: a thin click layer over the library. No logic lives here.
+
+Exit codes everywhere: 0 fine, 1 the data fails its contract (validation failed, or breaking
+changes), 2 bad input or usage, with a one-line cause on stderr.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from . import __version__
+from .config import load_config, resolve_dataset
+from .errors import DatacoupleError
+
+
+class _Group(click.Group):
+    """Turns DatacoupleError into its one-line message and exit code 2."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except DatacoupleError as error:
+            click.echo(f"datacouple: error: {error}", err=True)
+            sys.exit(error.exit_code)
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="datacouple")
+def main() -> None:
+    """Couple datasets to models: fingerprint feature tables, version them with DVC, and see
+    which model versions a data change affects."""
+
+
+progress_option = click.option(
+    "--progress/--no-progress", default=None,
+    help="Show a progress bar (default: only when stderr is a terminal).",
+)
+
+
+@main.command()
+@click.argument("dataset", metavar="NAME|PATH")
+@click.option("--schema", "schema_spec", metavar="S",
+              help="Pandera schema: a YAML file or module:attr (default: the dataset's in "
+                   "datacouple.toml; without one, types come from the data).")
+@click.option("-o", "--output", metavar="FILE",
+              help="Where to write the fingerprint ('-' for stdout). Default: the dataset's "
+                   "`fingerprint` in datacouple.toml, fingerprints/NAME.json for a named dataset, "
+                   "stdout for a path.")
+@click.option("--engine", type=click.Choice(["arrow"]), default="arrow", show_default=True,
+              help="Engine that reads the data.")
+@progress_option
+def fingerprint(dataset: str, schema_spec: str | None, output: str | None, engine: str,
+                progress: bool | None) -> None:
+    """Fingerprint a dataset (file or directory; Parquet, CSV, Arrow IPC) in one streaming pass.
+
+    Exits 1 when a declared schema's validation fails (the fingerprint is still written: it
+    records the failures), 2 on bad input.
+    """
+    from .fingerprint import canonical_json, write_fingerprint
+    from .fingerprint import fingerprint as compute
+
+    config = load_config()
+    target = resolve_dataset(config, dataset)
+    document = compute(
+        target.path, schema_spec or target.schema, name=target.name, repo_root=config.root,
+        max_categories=config.max_categories, progress=progress,
+    )
+    destination = output or (str(target.fingerprint) if dataset in config.datasets else "-")
+    if destination == "-":
+        click.echo(canonical_json(document), nl=False)
+    else:
+        written = write_fingerprint(document, destination)
+        click.echo(_summary(document, config.relative(written)), err=True)
+    if document["validation"] is not None and not document["validation"]["valid"]:
+        click.echo(f"{target.name}: validation failed: "
+                   f"{_failure_line(document['validation'])}", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("dataset", metavar="NAME|PATH")
+@click.option("--schema", "schema_spec", metavar="S", help="Pandera schema: YAML file or "
+              "module:attr (default: the dataset's in datacouple.toml).")
+@progress_option
+def validate(dataset: str, schema_spec: str | None, progress: bool | None) -> None:
+    """Validate a dataset against its Pandera schema, streaming; failure counts per check.
+
+    Exits 0 when valid, 1 when any check fails, 2 on bad input.
+    """
+    from .fingerprint import validate as run_validation
+    from .render import validation_table
+
+    config = load_config()
+    target = resolve_dataset(config, dataset)
+    result = run_validation(target.path, schema_spec or target.schema, repo_root=config.root,
+                            progress=progress)
+    validation_table(target.name, result)
+    sys.exit(0 if result["valid"] else 1)
+
+
+@main.command()
+@click.argument("dataset", metavar="NAME|PATH")
+@click.option("-o", "--output", required=True, metavar="FILE",
+              help="Where to write the Pandera YAML schema, e.g. schemas/NAME.yaml.")
+@progress_option
+def infer(dataset: str, output: str, progress: bool | None) -> None:
+    """Write a Pandera YAML schema inferred from the data: dtypes, nullability, category
+    domains (isin) and numeric ranges. Review it, then commit it."""
+    from .fingerprint import fingerprint as compute
+    from .schema import infer_schema, write_schema_yaml
+
+    config = load_config()
+    target = resolve_dataset(config, dataset)
+    document = compute(target.path, None, name=target.name, repo_root=config.root,
+                       max_categories=config.max_categories, progress=progress)
+    write_schema_yaml(infer_schema(document["columns"]), output)
+    click.echo(f"{target.name}: schema with {len(document['columns'])} columns written to "
+               f"{output}", err=True)
+
+
+def _summary(document: dict, written: str) -> str:
+    dvc = document.get("dvc") or {}
+    return (f"{document['dataset']}: {document['rows']} rows, {len(document['columns'])} columns,"
+            f" structural {document['structural_hash'][:12]}, dvc {dvc.get('hash', '-')}"
+            f" -> {written}")
+
+
+def _failure_line(validation: dict) -> str:
+    return "; ".join(
+        f"{failure['column'] or '<table>'}: {failure['check']} x{failure['count']}"
+        for failure in validation["failures"][:5]
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,126 @@
+"""`datacouple.toml` (or `[tool.datacouple]` in pyproject.toml) at the repo root.
+
+    [datasets.features]
+    path = "data/features.parquet"
+    schema = "schemas/features.yaml"        # optional; or "package.module:Model"
+    fingerprint = "fingerprints/features.json"   # optional; this is the default
+
+    [fingerprint]
+    max_categories = 100
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import DatacoupleError
+
+CONFIG_FILE = "datacouple.toml"
+
+
+@dataclass(frozen=True)
+class DatasetConfig:
+    name: str
+    path: Path  # absolute
+    schema: str | None
+    fingerprint: Path  # absolute
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    source: Path | None  # the file the settings came from, None for defaults
+    datasets: dict[str, DatasetConfig] = field(default_factory=dict)
+    max_categories: int = 100
+    raw: dict = field(default_factory=dict)  # the whole table, for sections later features read
+
+    def relative(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def find_config_file(start: Path) -> tuple[Path, dict] | None:
+    """The nearest datacouple.toml, or pyproject.toml with [tool.datacouple], upwards."""
+    for directory in [start, *start.parents]:
+        candidate = directory / CONFIG_FILE
+        if candidate.is_file():
+            return candidate, _read_toml(candidate)
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file():
+            section = _read_toml(pyproject).get("tool", {}).get("datacouple")
+            if section is not None:
+                return pyproject, section
+        if (directory / ".git").exists():
+            break  # the config lives at the repo root; do not wander out of the repo
+    return None
+
+
+def load_config(start: str | Path | None = None) -> Config:
+    start = Path(start or Path.cwd()).resolve()
+    found = find_config_file(start)
+    if found is None:
+        return Config(root=_git_root(start) or start, source=None)
+    source, table = found
+    root = source.parent
+    datasets = {
+        name: _dataset(root, source, name, entry)
+        for name, entry in (table.get("datasets") or {}).items()
+    }
+    max_categories = table.get("fingerprint", {}).get("max_categories", 100)
+    if not isinstance(max_categories, int) or max_categories < 1:
+        raise DatacoupleError(f"{source}: fingerprint.max_categories must be a positive integer")
+    return Config(root=root, source=source, datasets=datasets, max_categories=max_categories,
+                  raw=table)
+
+
+def resolve_dataset(config: Config, name_or_path: str) -> DatasetConfig:
+    """A configured dataset by name, or an ad-hoc one for an existing path."""
+    if name_or_path in config.datasets:
+        return config.datasets[name_or_path]
+    path = Path(name_or_path)
+    if path.exists():
+        stem = path.name.split(".")[0] or "dataset"
+        for dataset in config.datasets.values():  # a configured path given as a path
+            if dataset.path == path.resolve():
+                return dataset
+        return DatasetConfig(stem, path.resolve(), None, config.root / "fingerprints" /
+                             f"{stem}.json")
+    known = ", ".join(sorted(config.datasets)) or "none configured"
+    where = config.source or f"{config.root / CONFIG_FILE} (missing)"
+    raise DatacoupleError(
+        f"unknown dataset {name_or_path!r}: not a dataset in {where} (known: {known}) and no "
+        "such file or directory"
+    )
+
+
+def _dataset(root: Path, source: Path, name: str, entry) -> DatasetConfig:
+    if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
+        raise DatacoupleError(f"{source}: [datasets.{name}] needs a string `path`")
+    schema = entry.get("schema")
+    if schema is not None and not isinstance(schema, str):
+        raise DatacoupleError(f"{source}: [datasets.{name}] `schema` must be a string")
+    fingerprint = entry.get("fingerprint", f"fingerprints/{name}.json")
+    return DatasetConfig(
+        name=name,
+        path=(root / entry["path"]).resolve(),
+        schema=schema,
+        fingerprint=(root / fingerprint).resolve(),
+    )
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise DatacoupleError(f"{path}: invalid TOML ({error})") from None
+
+
+def _git_root(start: Path) -> Path | None:
+    for directory in [start, *start.parents]:
+        if (directory / ".git").exists():
+            return directory
+    return None
