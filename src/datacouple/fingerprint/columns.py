@@ -25,8 +25,8 @@ from .sketches import HyperLogLog, LogSketch
 # Strings that people and tools write for "missing". Matched exactly (case-sensitive).
 SENTINEL_TOKENS = (
     "NA", "N/A", "n/a", "na", "NaN", "nan", "NAN", "null", "NULL", "Null", "None", "none",
-    "NONE", "nil", "NIL", "-", "--", "?", ".", "#N/A", "<NA>", "missing", "MISSING", "unknown",
-    "UNKNOWN", "undefined",
+    "NONE", "nil", "NIL", "-", "--", "?", ".", "#N/A", "#NA", "<NA>", "NaT", "n.a.", "N.A.",
+    "missing", "Missing", "MISSING", "unknown", "Unknown", "UNKNOWN", "undefined",
 )
 # Numbers that pipelines write for "missing" into numeric columns; counted so a diff can tell
 # "nulls became -1" from a genuine shift.

@@ -1,0 +1,32 @@
+"""Diff two fingerprints into classified changes. Knows nothing of data files or MLflow."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .changes import BREAKING, INFO, KINDS, WARNING, Change, sort_changes, summarize, to_report
+from .context import ColumnPair, DiffContext
+from .rules import COLUMN_RULES, FINAL_RULES, TABLE_RULES
+from .thresholds import Thresholds
+
+
+def diff(old: dict, new: dict, thresholds: Thresholds | None = None) -> list[Change]:
+    """Every classified change from fingerprint `old` to fingerprint `new`, most severe first."""
+    ctx = DiffContext(old, new, thresholds or Thresholds())
+    found: list[Change] = []
+    for rule in TABLE_RULES:
+        found += rule(ctx)
+    old_columns = {c["name"]: c for c in old["columns"]}
+    for column in new["columns"]:
+        if column["name"] in old_columns:
+            pair = ColumnPair(column["name"], old_columns[column["name"]], column)
+            for rule in COLUMN_RULES:
+                found += rule(ctx, pair)
+    for rule in FINAL_RULES:
+        found += rule(ctx, found)
+    dataset = new.get("dataset") or old.get("dataset") or ""
+    return sort_changes([replace(c, dataset=c.dataset or dataset) for c in found])
+
+
+__all__ = ["BREAKING", "INFO", "KINDS", "WARNING", "Change", "Thresholds", "diff",
+           "sort_changes", "summarize", "to_report"]
