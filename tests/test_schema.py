@@ -21,17 +21,18 @@ import yaml
 from datacouple import logical_types as lt
 from datacouple.errors import DatacoupleError
 from datacouple.schema import (
-    BatchValidator,
     DeclaredSchema,
     canonical_dtype_name,
-    check_arrow_types,
-    check_columns_present,
     declared_from_object,
     declared_from_schema,
-    infer_schema,
     load_schema,
+)
+from datacouple.schema_inference import infer_schema, write_schema_yaml
+from datacouple.validation import (
+    BatchValidator,
+    check_arrow_types,
+    check_columns_present,
     validate_frame,
-    write_schema_yaml,
 )
 
 # ---- public data -------------------------------------------------------------------------

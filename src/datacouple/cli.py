@@ -109,7 +109,7 @@ def infer(dataset: str, output: str, progress: bool | None) -> None:
     """Write a Pandera YAML schema inferred from the data: dtypes, nullability, category
     domains (isin) and numeric ranges. Review it, then commit it."""
     from .fingerprint import fingerprint as compute
-    from .schema import infer_schema, write_schema_yaml
+    from .schema_inference import infer_schema, write_schema_yaml
 
     config = load_config()
     target = resolve_dataset(config, dataset)
@@ -118,6 +118,40 @@ def infer(dataset: str, output: str, progress: bool | None) -> None:
     write_schema_yaml(infer_schema(document["columns"]), output)
     click.echo(f"{target.name}: schema with {len(document['columns'])} columns written to "
                f"{output}", err=True)
+
+
+@main.command()
+@click.argument("old", metavar="OLD")
+@click.argument("new", metavar="NEW")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "github"]),
+              default="text", show_default=True,
+              help="text: tables for a terminal; json: the report for scripts; markdown: a PR "
+                   "comment; github: GitHub Actions annotations.")
+@click.option("-o", "--output", metavar="FILE", help="Write the report to FILE (default: stdout).")
+def diff(old: str, new: str, fmt: str, output: str | None) -> None:
+    """Compare two versions of a dataset and classify each change as breaking, warning or info.
+
+    OLD and NEW are each a fingerprint file, a data file or directory (fingerprinted now),
+    NAME@GITREV (the fingerprint committed at that revision, e.g. features@main), or NAME (the
+    fingerprint file in the work tree). Exits 0 when nothing is breaking, 1 when something is,
+    2 on bad input.
+    """
+    from .atomic import write_text_atomic
+    from .diff.changes import BREAKING, summarize
+    from .diff.inputs import diff_specs
+    from .diff.render import render, render_text
+
+    result = diff_specs(old, new, load_config())
+    compared = (result.old.label, result.new.label)
+    if output:
+        write_text_atomic(output, render(result.changes, fmt, compared=compared))
+    elif fmt == "text":
+        from rich.console import Console
+
+        render_text(result.changes, Console(), compared=compared)
+    else:
+        click.echo(render(result.changes, fmt, compared=compared), nl=False)
+    sys.exit(1 if summarize(result.changes)[BREAKING] else 0)
 
 
 def _summary(document: dict, written: str) -> str:

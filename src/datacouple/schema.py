@@ -1,15 +1,12 @@
-"""The declared schema: load a Pandera schema, canonicalise and hash it, validate data against it.
+"""The declared schema: load a Pandera schema, canonicalise and hash it.
 
 A declared schema is what a team *says* its data looks like. It comes from a YAML file in
 pandera's `DataFrameSchema.to_yaml()` format or from a `module:attr` naming a `DataFrameModel`
 or `DataFrameSchema`. Its identity is the sha256 of a canonical form that ignores everything a
 pandas or pandera upgrade may respell (dtype aliases such as `str` / `object` /
 `string[pyarrow]`, pandera's version, titles, descriptions), so a hash only changes when the
-meaning of the schema changes.
-
-Validation is built for streams: `BatchValidator` runs pandera on one batch at a time, keeps
-only per-(column, check) failure counts, and merges with other validators, so a partitioned
-pass gives the same counts as one pass over the whole frame.
+meaning of the schema changes. Validation lives in `validation.py`, inference in
+`schema_inference.py`.
 """
 
 from __future__ import annotations
@@ -27,26 +24,20 @@ import math
 import re
 import sys
 import warnings
-from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import yaml
 from pandera.api.checks import Check
 from pandera.api.pandas.components import Column
 from pandera.api.pandas.container import DataFrameSchema
 from pandera.api.pandas.model import DataFrameModel
-from pandera.config import ValidationDepth, config_context
-from pandera.engines import pandas_engine
-from pandera.errors import SchemaDefinitionError, SchemaError, SchemaErrors
 from pandera.io.pandas_io import deserialize_schema
 
 from datacouple import logical_types as lt
-from datacouple.atomic import write_text_atomic
 from datacouple.errors import DatacoupleError
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -251,7 +242,7 @@ def _column_specs(spec: str, document: dict) -> dict[Any, dict]:
                 raise DatacoupleError(
                     f"schema file '{spec}': each entry of the 'columns' list needs a 'name'"
                 )
-            entries[_hashable(entry["name"])] = entry
+            entries[hashable_name(entry["name"])] = entry
         columns = entries
     if not isinstance(columns, Mapping):
         raise DatacoupleError(
@@ -271,7 +262,7 @@ def _column_specs(spec: str, document: dict) -> dict[Any, dict]:
     return specs
 
 
-def _hashable(name: Any) -> Any:
+def hashable_name(name: Any) -> Any:
     return tuple(name) if isinstance(name, list) else name
 
 
@@ -317,7 +308,7 @@ def _deserialize(spec: str, document: dict, column_specs: dict[Any, dict]) -> Da
 
 def _pandera_deserialize(document: dict) -> DataFrameSchema:
     # pandera mutates the dicts it reads (it pops check options), so hand it a private copy.
-    with _quiet_warnings():
+    with quiet_warnings():
         return deserialize_schema(copy.deepcopy(document))
 
 
@@ -338,7 +329,7 @@ def _explain_deserialize_failure(
             except Exception:
                 return DatacoupleError(
                     f"schema file '{spec}': column '{name}' is not a valid pandera column "
-                    f"({_one_line(column_exc)}): fix its options or checks"
+                    f"({one_line(column_exc)}): fix its options or checks"
                 )
             return DatacoupleError(
                 f"schema file '{spec}': column '{name}' has unknown dtype "
@@ -346,12 +337,12 @@ def _explain_deserialize_failure(
                 "float64, bool, datetime64[ns], date or category"
             )
     return DatacoupleError(
-        f"schema file '{spec}' is not a valid pandera schema ({_one_line(exc)}): compare it "
+        f"schema file '{spec}' is not a valid pandera schema ({one_line(exc)}): compare it "
         "with the output of DataFrameSchema.to_yaml()"
     )
 
 
-def _one_line(exc: BaseException) -> str:
+def one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
 
@@ -388,12 +379,12 @@ def _import_module(spec: str, module_name: str, base: Path) -> Any:
                 ) from exc
             raise DatacoupleError(
                 f"importing module '{module_name}' for schema '{spec}' failed: "
-                f"{_one_line(exc)}; install the missing dependency"
+                f"{one_line(exc)}; install the missing dependency"
             ) from exc
         except Exception as exc:
             raise DatacoupleError(
                 f"importing module '{module_name}' for schema '{spec}' failed: "
-                f"{_one_line(exc)}; fix the module"
+                f"{one_line(exc)}; fix the module"
             ) from exc
 
 
@@ -416,11 +407,11 @@ def _schema_of(spec: str, target: Any) -> DataFrameSchema:
         return target
     if isinstance(target, type) and issubclass(target, DataFrameModel):
         try:
-            with _quiet_warnings():
+            with quiet_warnings():
                 return target.to_schema()
         except Exception as exc:
             raise DatacoupleError(
-                f"DataFrameModel '{spec}' cannot build its schema: {_one_line(exc)}"
+                f"DataFrameModel '{spec}' cannot build its schema: {one_line(exc)}"
             ) from exc
     kind = target.__name__ if isinstance(target, type) else type(target).__name__
     raise DatacoupleError(
@@ -547,7 +538,7 @@ def _non_default_check_options(check: Check) -> dict:
 def _json_statistic(key: str, value: Any) -> Any:
     normalised = json_value(value)
     if key in _UNORDERED_STATISTICS and isinstance(normalised, list):
-        return _sorted_values(normalised)
+        return sorted_values(normalised)
     return normalised
 
 
@@ -574,13 +565,13 @@ def json_value(value: Any) -> Any:
     if isinstance(value, re.Pattern):
         return value.pattern
     if isinstance(value, type) and issubclass(value, enum.Enum):
-        return _sorted_values([json_value(member.value) for member in value])
+        return sorted_values([json_value(member.value) for member in value])
     if isinstance(value, enum.Enum):
         return json_value(value.value)
     if isinstance(value, Mapping):
         return {str(key): json_value(item) for key, item in value.items()}
     if isinstance(value, set | frozenset | tuple):
-        return _sorted_values([json_value(item) for item in value])
+        return sorted_values([json_value(item) for item in value])
     if isinstance(value, list | np.ndarray | pd.Index | pd.Series):
         return [json_value(item) for item in list(value)]
     return str(value)
@@ -594,7 +585,7 @@ def _json_float(value: float) -> float | str:
     return float(value)
 
 
-def _sorted_values(values: list) -> list:
+def sorted_values(values: list) -> list:
     try:
         return sorted(values)
     except TypeError:  # mixed types: any fixed order will do, JSON text gives one
@@ -682,397 +673,10 @@ def logical_type_of_dtype_name(name: str | None) -> str | None:
     return lt.NESTED
 
 
-# --------------------------------------------------------------------------------------------
-# Validation
-# --------------------------------------------------------------------------------------------
-
-
 @contextlib.contextmanager
-def _quiet_warnings() -> Iterator[None]:
+def quiet_warnings() -> Iterator[None]:
     # pandera reports `raise_warning` checks and deprecations through `warnings`; datacouple
     # output (JSON on stdout, one-line errors on stderr) must stay clean of them.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         yield
-
-
-class BatchValidator:
-    """Validates a stream of pandas DataFrame batches against a DeclaredSchema and counts
-    failures per (column, check).
-
-    Data checks run through pandera on a copy of the schema without dtypes: batches come from
-    `pyarrow.RecordBatch.to_pandas()`, where an integer column with nulls is float64 and
-    strings are `str`/object, so pandera's dtype checks would misfire. Types are checked once,
-    on the Arrow schema, by `check_arrow_types`, and folded in with `add_failures`.
-
-    Counts are failing rows (a value failing in 5 rows counts 5), so they add up across
-    batches. Uniqueness (`unique=True`, schema-level `unique=[...]`) is checked per batch only:
-    a duplicate split across two batches is not seen. Checks declared `raise_warning=True` are
-    advisory in pandera and are not counted.
-    """
-
-    def __init__(self, declared: DeclaredSchema):
-        self.declared = declared
-        self.rows = 0
-        self.batches = 0
-        self._counts: Counter[tuple[str | None, str]] = Counter()
-        self._schema = _data_checks_only(declared.schema)
-
-    def validate(self, frame: pd.DataFrame) -> None:
-        """Validate one batch and add its failure counts; data failures never raise."""
-        self.rows += len(frame)
-        self.batches += 1
-        self._counts.update(_pandera_failure_counts(self._schema, frame, self.declared.source))
-
-    def add_failures(self, failures: Iterable[Mapping]) -> None:
-        """Fold in failures found elsewhere, e.g. by `check_arrow_types`."""
-        for failure in failures:
-            self._counts[(failure["column"], failure["check"])] += int(failure["count"])
-
-    def merge(self, other: BatchValidator) -> None:
-        """Add another validator's counts (same declared schema), e.g. from another partition."""
-        _require_same_schema(self.declared, other.declared.hash)
-        self.rows += other.rows
-        self.batches += other.batches
-        self._counts.update(other._counts)
-
-    def state(self) -> dict:
-        """JSON-serialisable partial state, to ship between processes and rebuild with
-        `from_state`."""
-        return {
-            "schema_hash": self.declared.hash,
-            "rows": self.rows,
-            "batches": self.batches,
-            "failures": self._failures(),
-        }
-
-    @classmethod
-    def from_state(cls, declared: DeclaredSchema, state: Mapping) -> BatchValidator:
-        _require_same_schema(declared, state.get("schema_hash"))
-        validator = cls(declared)
-        validator.rows = int(state.get("rows", 0))
-        validator.batches = int(state.get("batches", 0))
-        validator.add_failures(state.get("failures", []))
-        return validator
-
-    def result(self) -> dict:
-        """`{"valid", "failures": [{"column", "check", "count"}]}`, failures sorted by (column,
-        check) with frame-level failures (column None) first."""
-        failures = self._failures()
-        return {"valid": not failures, "failures": failures}
-
-    def _failures(self) -> list[dict]:
-        keys = sorted(
-            (key for key, count in self._counts.items() if count > 0),
-            key=lambda key: (key[0] is not None, str(key[0] or ""), key[1]),
-        )
-        return [{"column": column, "check": check, "count": self._counts[(column, check)]}
-                for column, check in keys]
-
-
-def validate_frame(declared: DeclaredSchema, frame: pd.DataFrame) -> dict:
-    """Validate one in-memory frame; returns `BatchValidator.result()`."""
-    validator = BatchValidator(declared)
-    validator.validate(frame)
-    return validator.result()
-
-
-def _require_same_schema(declared: DeclaredSchema, other_hash: Any) -> None:
-    if other_hash != declared.hash:
-        raise DatacoupleError(
-            f"validation state was computed against schema hash {str(other_hash)[:12]}, not "
-            f"{declared.hash[:12]} ({declared.source}): revalidate with the current schema"
-        )
-
-
-def _data_checks_only(schema: DataFrameSchema) -> DataFrameSchema:
-    """A copy of `schema` that checks values but not dtypes, and never alters the data."""
-    stripped = copy.deepcopy(schema)
-    stripped.dtype = None
-    stripped.coerce = False
-    # These would make pandera fix the frame (drop rows, add columns) instead of reporting.
-    stripped.drop_invalid_rows = False
-    stripped.add_missing_columns = False
-    components = list(stripped.columns.values())
-    if stripped.index is not None:
-        components += list(getattr(stripped.index, "indexes", None) or [stripped.index])
-    for component in components:
-        component.dtype = None
-        component.coerce = False
-        component.drop_invalid_rows = False
-    return stripped
-
-
-def _pandera_failure_counts(
-    schema: DataFrameSchema, frame: pd.DataFrame, source: str
-) -> Counter[tuple[str | None, str]]:
-    # The context pins full validation even if PANDERA_VALIDATION_ENABLED / _DEPTH are set in the
-    # environment: a silently skipped validation would read as "valid".
-    with _quiet_warnings(), config_context(
-        validation_enabled=True, validation_depth=ValidationDepth.SCHEMA_AND_DATA
-    ):
-        try:
-            schema.validate(frame, lazy=True)
-        except SchemaErrors as exc:
-            return count_failure_cases(exc.failure_cases)
-        except SchemaDefinitionError as exc:
-            raise DatacoupleError(
-                f"schema '{source}' cannot be applied to the data: {_one_line(exc)}"
-            ) from exc
-        except SchemaError as exc:  # lazy mode collects these, but be safe
-            failure_cases = getattr(exc, "failure_cases", None)
-            if isinstance(failure_cases, pd.DataFrame) and "check" in failure_cases:
-                return count_failure_cases(failure_cases)
-            return Counter({(None, str(exc.check or "schema")): 1})
-    return Counter()
-
-
-def count_failure_cases(failure_cases: pd.DataFrame) -> Counter[tuple[str | None, str]]:
-    """Failing rows per (column, check) from pandera's `failure_cases` table.
-
-    Column and index checks give one row per failing element: counted as they are. A frame-level
-    check (or multi-column uniqueness) repeats each failing row once per column it looked at:
-    counted once per row, under column None. Structural failures (a missing or unexpected
-    column) have no row; pandera names the column in `failure_case`.
-    """
-    counts: Counter[tuple[str | None, str]] = Counter()
-    if failure_cases.empty:
-        return counts
-    cases = failure_cases.astype({"column": object, "check": object, "index": object})
-    frame_level = (cases["schema_context"] == "DataFrameSchema").to_numpy()
-    has_row = cases["index"].notna().to_numpy()
-
-    per_element = cases[~frame_level]
-    for (column, check), size in per_element.groupby(
-        ["column", "check"], dropna=False, sort=False
-    ).size().items():
-        counts[(_column_label(column), str(check))] += int(size)
-
-    per_row = cases[frame_level & has_row]
-    for check, rows in per_row.groupby("check", sort=False)["index"].nunique().items():
-        counts[(None, str(check))] += int(rows)
-
-    for case in cases[frame_level & ~has_row].itertuples(index=False):
-        column = _column_label(case.column)
-        if column is None and pd.isna(case.check_number):
-            column = _column_label(case.failure_case)  # e.g. column_in_dataframe: the name
-        counts[(column, str(case.check))] += 1
-    return counts
-
-
-def _column_label(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return str(value)
-
-
-def check_columns_present(declared: DeclaredSchema, column_names: list[str]) -> None:
-    """Raise when required schema columns are absent from the data, naming all of them."""
-    present = [str(name) for name in column_names]
-    missing = [
-        str(name)
-        for name, column in declared.schema.columns.items()
-        if column.required and not _column_found(name, column, present)
-    ]
-    if not missing:
-        return
-    names = ", ".join(f"'{name}'" for name in missing)
-    subject, verb = ("schema column", "is") if len(missing) == 1 else ("schema columns", "are")
-    found = ", ".join(present[:20]) + (", ..." if len(present) > 20 else "") or "no columns"
-    raise DatacoupleError(
-        f"{subject} {names} ({declared.source}) {verb} missing from the data: the data has "
-        f"{found}; fix the data or mark the column required: false in the schema"
-    )
-
-
-def _column_found(name: Any, column: Column, present: list[str]) -> bool:
-    if column.regex:
-        return any(re.match(str(name), candidate) for candidate in present)
-    return str(name) in present
-
-
-def check_arrow_types(declared: DeclaredSchema, arrow_schema: pa.Schema) -> list[dict]:
-    """Compare each declared dtype's logical type with the data's Arrow type.
-
-    Deliberately coarse: logical types, not widths. A declared float accepts integer data
-    (lossless); a declared integer rejects float data even when every value is integral, since
-    that is how NULLs sneak into integer columns.
-    An all-null column (Arrow type null) satisfies any declared type; nullability is a data
-    check. One failure per column, named `dtype('<canonical dtype>')`.
-    """
-    failures = []
-    for column in declared.canonical["columns"]:
-        name, declared_type = column["name"], column["logical_type"]
-        if declared_type is None or column.get("regex") or not isinstance(name, str):
-            continue
-        index = arrow_schema.get_field_index(name)
-        if index < 0:
-            continue  # absence is check_columns_present's business
-        actual_type = lt.logical_type_of_arrow(arrow_schema.field(index).type)
-        if not _logical_types_compatible(declared_type, actual_type):
-            failures.append({"column": name, "check": f"dtype('{column['dtype']}')", "count": 1})
-    return failures
-
-
-def _logical_types_compatible(declared: str, actual: str) -> bool:
-    if declared == actual or actual == lt.NULL:
-        return True
-    return declared == lt.FLOAT and actual == lt.INTEGER
-
-
-# --------------------------------------------------------------------------------------------
-# Inference and writing
-# --------------------------------------------------------------------------------------------
-
-_TIMEZONE = re.compile(r"tz=([^,\]]+)")
-_DECIMAL_PHYSICAL = re.compile(r"decimal(?:32|64|128|256)?\(\s*(\d+)\s*,\s*(-?\d+)\s*\)")
-
-
-def infer_schema(columns: list[dict]) -> DataFrameSchema:
-    """A starting-point schema from a fingerprint's column profiles (see DESIGN "Fingerprint").
-
-    Each column gets its dtype, `nullable` when it holds any null (or NaN: pandera counts NaN as
-    null), `isin` for an exact category domain and `ge`/`le` for a numeric range. Columns
-    profiled as PII get `metadata={"pii": True}` and never an `isin` (it would store values).
-    """
-    return DataFrameSchema({profile["name"]: _infer_column(profile) for profile in columns})
-
-
-def _infer_column(profile: Mapping) -> Column:
-    logical_type = profile.get("logical_type")
-    physical_type = str(profile.get("physical_type") or "")
-    pii = bool(profile.get("pii"))
-    dtype = _inferred_dtype(logical_type, physical_type)
-    checks = [] if pii else _category_checks(logical_type, physical_type, profile.get("categories"))
-    checks += _range_checks(logical_type, physical_type, profile.get("numeric"))
-    return Column(
-        dtype,
-        checks=checks or None,
-        nullable=_missing_count(profile) > 0,
-        metadata={"pii": True} if pii else None,
-    )
-
-
-def _missing_count(profile: Mapping) -> int:
-    missing = profile.get("missing") or {}
-    return int(missing.get("null") or 0) + int(missing.get("nan") or 0)
-
-
-def _is_float_physical(physical_type: str) -> bool:
-    return physical_type in {"halffloat", "float", "double"} or physical_type.startswith("float")
-
-
-def _inferred_dtype(logical_type: str | None, physical_type: str) -> Any:
-    if logical_type == lt.STRING:
-        return "str"
-    if logical_type == lt.INTEGER:
-        return "float64" if _is_float_physical(physical_type) else "int64"
-    if logical_type == lt.FLOAT:
-        return "float64"
-    if logical_type == lt.BOOLEAN:
-        return "bool"
-    if logical_type == lt.DATETIME:
-        timezone = _TIMEZONE.search(physical_type)
-        if timezone:
-            return pd.DatetimeTZDtype("ns", timezone.group(1).strip())
-        return "datetime64[ns]"
-    if logical_type == lt.DATE:
-        return "date"
-    if logical_type == lt.DURATION:
-        return "timedelta64[ns]"
-    if logical_type == lt.DECIMAL:
-        match = _DECIMAL_PHYSICAL.search(physical_type)
-        if match:
-            return pandas_engine.Decimal(precision=int(match.group(1)), scale=int(match.group(2)))
-    # time, binary, nested, null: pandas has no portable dtype for them; declare none.
-    return None
-
-
-def _category_checks(logical_type: str | None, physical_type: str, categories: Any) -> list:
-    if not categories or logical_type not in {lt.STRING, lt.INTEGER}:
-        return []
-    values = list(categories.keys()) if isinstance(categories, Mapping) else list(categories)
-    if logical_type == lt.INTEGER:
-        # Fingerprint JSON keys are strings; the check must compare numbers.
-        try:
-            parse = float if _is_float_physical(physical_type) else int
-            values = [parse(value) for value in values if value is not None]
-        except (TypeError, ValueError):
-            return []
-    else:
-        values = [value for value in values if value is not None]
-    return [Check.isin(_sorted_values(values))] if values else []
-
-
-def _range_checks(logical_type: str | None, physical_type: str, numeric: Any) -> list:
-    if not isinstance(numeric, Mapping) or logical_type not in {lt.INTEGER, lt.FLOAT}:
-        return []
-    integral = logical_type == lt.INTEGER
-    checks = []
-    for key, make_check, direction in (("min", Check.ge, -1), ("max", Check.le, +1)):
-        value = _finite_number(numeric.get(key))
-        if value is not None:
-            checks.append(make_check(_bound_outside(value, direction, integral)))
-    return checks
-
-
-def _finite_number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
-        return None
-    number = float(value)
-    return number if math.isfinite(number) else None
-
-
-# Fingerprints round floats to 10 significant digits for stable output, so a profiled max of
-# 186.634 may stand for 186.63400000000001: a bound taken as-is would reject the very row it
-# came from. Bounds move outward by one unit in that 10th digit (integers: to the next integer).
-_PROFILE_SIGNIFICANT_DIGITS = 10
-
-
-def _bound_outside(value: float, direction: int, integral: bool) -> int | float:
-    if value == 0:  # rounding never turns a non-zero value into zero
-        return 0 if integral else 0.0
-    exponent = math.floor(math.log10(abs(value)))
-    unit = 10.0 ** (exponent - (_PROFILE_SIGNIFICANT_DIGITS - 1))
-    if integral:
-        if unit <= 1 and value.is_integer():
-            return int(value)  # an integer with at most 10 digits survives the rounding
-        return math.floor(value - unit) if direction < 0 else math.ceil(value + unit)
-    widened = value + direction * unit
-    return float(f"{widened:.{_PROFILE_SIGNIFICANT_DIGITS + 1}g}")
-
-
-def write_schema_yaml(schema: DataFrameSchema, path: str | Path) -> None:
-    """Write pandera's `to_yaml()` text atomically, plus each column's `metadata` (pandera's
-    writer drops it; `load_schema` reads it back, so `pii: true` survives)."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        text = schema.to_yaml()
-    skipped = [str(warning.message) for warning in caught if "skipped" in str(warning.message)]
-    if skipped:
-        # pandera leaves out checks it cannot serialise; a written schema that silently checks
-        # less than the one in memory is worse than no file.
-        raise DatacoupleError(
-            f"cannot write '{path}': {_one_line(Exception(skipped[0]))}; register the check "
-            "with pandera.extensions or keep the schema in Python (module:attr)"
-        )
-    metadata = {name: column.metadata for name, column in schema.columns.items()
-                if column.metadata}
-    if metadata:
-        text = _with_column_metadata(text, metadata)
-    write_text_atomic(path, text)
-
-
-def _with_column_metadata(text: str, metadata: dict[Any, dict]) -> str:
-    document = yaml.safe_load(text)
-    columns = document.get("columns")
-    entries = (
-        {_hashable(entry.get("name")): entry for entry in columns}
-        if isinstance(columns, list)
-        else columns
-    )
-    for name, column_metadata in metadata.items():
-        if entries.get(name) is None:
-            entries[name] = {}
-        entries[name]["metadata"] = json_value(column_metadata)
-    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)

@@ -118,7 +118,7 @@ def _profile_stream(arrow_schema: pa.Schema, batches, total_rows, declared, max_
                     progress, *, label: str, profiling: bool = True):
     validator = None
     if declared is not None:
-        from ..schema import BatchValidator, check_arrow_types, check_columns_present
+        from ..validation import BatchValidator, check_arrow_types, check_columns_present
 
         check_columns_present(declared, arrow_schema.names)
         validator = BatchValidator(declared)
