@@ -45,3 +45,14 @@ def psi_noise(bins: int, old_rows: int, new_rows: int) -> float:
     if not old_rows or not new_rows:
         return math.inf
     return (bins - 1) * (1 / old_rows + 1 / new_rows)
+
+
+def poisson_tail(observed: int, expected: float) -> float:
+    """P(K >= observed) for K ~ Poisson(expected)."""
+    if observed <= 0:
+        return 1.0
+    term = total = math.exp(-expected)
+    for i in range(1, observed):
+        term *= expected / i
+        total += term
+    return max(0.0, 1.0 - total)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 from statistics import median
 
+from ...fingerprint.sketches import bucket_value
 from ..changes import BREAKING, INFO, WARNING, Change
 from ..context import ColumnPair, DiffContext
-from ..stats import psi, psi_noise
+from ..stats import poisson_tail, psi, psi_noise
 from .categories import category_domain
 
 _SCALE_QUANTILES = ("0.05", "0.25", "0.5", "0.75", "0.95")
@@ -97,15 +98,35 @@ def range_changed(ctx: DiffContext, pair: ColumnPair) -> list[Change]:
         return []
     width = (high - low) or abs(high) or 1.0
     margin = ctx.thresholds.range_tolerance * width
-    below, above = new["min"] < low - margin, new["max"] > high + margin
-    if not below and not above:
+    if new["min"] >= low - margin and new["max"] <= high + margin:
         return []
+    # One new extreme is what any fresh sample of a heavy-tailed column brings (a sample of n
+    # exceeds the max of another sample of m about n/(m+1) times); several is a change.
+    outside = _count_outside(new, low - margin, high + margin)
+    expected = new["finite"] / (old["finite"] + 1)  # per side
+    if outside is not None and all(poisson_tail(k, expected) >= 0.05 for k in outside):
+        return []
+    beyond = None if outside is None else sum(outside)
     return [Change(
         "range_changed", pair.name, WARNING,
         f"{pair.name}: values outside the old range [{low:g}, {high:g}]: now "
-        f"[{new['min']:g}, {new['max']:g}]",
-        {"old_min": low, "old_max": high, "new_min": new["min"], "new_max": new["max"]},
+        f"[{new['min']:g}, {new['max']:g}]"
+        + (f" ({beyond} values beyond it)" if beyond is not None else ""),
+        {"old_min": low, "old_max": high, "new_min": new["min"], "new_max": new["max"],
+         "values_outside": beyond},
     )]
+
+
+def _count_outside(numeric: dict, low: float, high: float) -> tuple[int, int] | None:
+    """Values (below `low`, above `high`), from the sketch (to its 1% bucket accuracy)."""
+    if "sketch" not in numeric:
+        return None
+    below = above = 0
+    for sign, key, count in _sketch_buckets(numeric):
+        value = 0.0 if sign == 0 else sign * bucket_value(abs(key))
+        below += count if value < low else 0
+        above += count if value > high else 0
+    return below, above
 
 
 def _temporal_range(pair: ColumnPair) -> list[Change]:
