@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 import datacouple
+
 from corpus.mutations import ANY, MUTATIONS, QUIET_CASES, Mutation, QuietCase
 
 

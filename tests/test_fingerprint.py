@@ -15,6 +15,7 @@ import pytest
 import datacouple
 from datacouple.fingerprint import TableProfile, assemble, canonical_json
 from datacouple.fingerprint.sources import open_source
+
 from public_data import islp_csv, islp_frame
 
 

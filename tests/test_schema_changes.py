@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from public_data import islp_frame
 
 import datacouple
 from datacouple.diff import diff
+
+from public_data import islp_frame
 
 BASE = """schema_type: dataframe
 columns:

@@ -138,8 +138,8 @@ def diff(old: str, new: str, fmt: str, output: str | None) -> None:
     """
     from .atomic import write_text_atomic
     from .diff.changes import BREAKING, summarize
-    from .diff.inputs import diff_specs
     from .diff.render import render, render_text
+    from .sides import diff_specs
 
     result = diff_specs(old, new, load_config())
     compared = (result.old.label, result.new.label)
