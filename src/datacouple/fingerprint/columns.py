@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -107,6 +108,7 @@ class ColumnProfiler:
         self.rows = 0
         self.nulls = 0
         self.hll = HyperLogLog()
+        self.exact: ExactCounts | None = None  # set by profilers that track small domains
 
     # -- protocol -------------------------------------------------------------------------
     def update(self, array: pa.Array) -> None:
@@ -116,6 +118,8 @@ class ColumnProfiler:
     def merge(self, other: ColumnProfiler) -> None:
         self.rows += other.rows
         self.nulls += other.nulls
+        self._materialize_hll()
+        other._materialize_hll()
         self.hll.merge(other.hll)
 
     def to_state(self) -> dict:
@@ -137,6 +141,31 @@ class ColumnProfiler:
         }
 
     # -- helpers --------------------------------------------------------------------------
+    def _count_distinct(self, values: pa.Array, hashes: Callable[[], np.ndarray]) -> None:
+        """Exact counts while the domain is small; HyperLogLog only once it is not.
+
+        Hashing every value is the costliest part of a profile, and a small domain never needs
+        it. When the exact table overflows, the sketch is seeded with the values seen so far:
+        HyperLogLog depends only on the set of values, so the result is the same as hashing
+        all along, in any order.
+        """
+        if self.exact is not None and self.exact.counts is not None:
+            seen = list(self.exact.counts)
+            self.exact.update(values)
+            if self.exact.counts is not None:
+                return
+            self.hll.add_hashes(self._hash_keys(seen))
+        self.hll.add_hashes(hashes())
+
+    def _materialize_hll(self) -> None:
+        if self.exact is not None and self.exact.counts:
+            self.hll.add_hashes(self._hash_keys(list(self.exact.counts)))
+
+    def _hash_keys(self, keys: list) -> np.ndarray:
+        # Two's complement through a mask, so uint64 values past 2**63 hash like their array.
+        words = np.array([int(k) & 0xFFFFFFFFFFFFFFFF for k in keys], dtype=np.uint64)
+        return hash_numeric(words.view(np.int64))
+
     def _distinct(self, exact: ExactCounts | None) -> dict:
         if exact is not None and exact.counts is not None:
             return {"count": len(exact.counts), "exact": True}
@@ -181,8 +210,7 @@ class StringProfiler(ColumnProfiler):
         self.case["lower"] += _count_true(pc.utf8_is_lower(array))
         # "A" is both upper and title case; count it once, as upper.
         self.case["title"] += _count_true(pc.and_not(pc.utf8_is_title(array), upper))
-        self.exact.update(array)
-        self.hll.add_hashes(hash_strings(array))
+        self._count_distinct(array, lambda: hash_strings(array))
 
     def merge(self, other: StringProfiler) -> None:
         super().merge(other)
@@ -196,6 +224,9 @@ class StringProfiler(ColumnProfiler):
         for key in self.case:
             self.case[key] += other.case[key]
         self.exact.merge(other.exact)
+
+    def _hash_keys(self, keys: list) -> np.ndarray:
+        return hash_strings(pa.array(keys, pa.large_string()))
 
     def to_state(self) -> dict:
         return {
@@ -304,6 +335,11 @@ class NumericProfiler(ColumnProfiler):
         self.sketch = LogSketch()
         self.exact = ExactCounts(1000)  # exact quantiles for small domains (codes, counts)
 
+    def _hash_keys(self, keys: list) -> np.ndarray:
+        if self.is_float:
+            return hash_numeric(np.array(keys, dtype=np.float64))
+        return super()._hash_keys(keys)
+
     def _as_numbers(self, array: pa.Array) -> pa.Array:
         if pa.types.is_decimal(array.type) or pa.types.is_float16(array.type):
             return array.cast(pa.float64())
@@ -344,8 +380,7 @@ class NumericProfiler(ColumnProfiler):
             for value in np.unique(as_float[hits]):
                 self.sentinels[int(value)] += int(np.count_nonzero(as_float == value))
         self.sketch.add(as_float)
-        self.exact.update(values)
-        self.hll.add_hashes(hash_numeric(numbers))
+        self._count_distinct(values, lambda: hash_numeric(numbers))
 
     def _add_moments(self, numbers: np.ndarray) -> None:
         """Chan et al.'s parallel update: exact in count, stable in floating point."""
