@@ -4,6 +4,7 @@ fingerprint document. Engines produce a TableProfile; this module only assembles
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -43,10 +44,13 @@ def fingerprint(
         location, identity = None, None
     else:
         path = Path(data)
-        profile, validation = _profile_path(path, declared, max_categories, progress, name)
         root = _repo_root(path, repo_root)
         location = _relative_location(path, root)
-        identity = _identity(path, root)
+        # DVC's md5 reads the file once more; hashlib releases the GIL, so it runs alongside.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="datacouple-md5") as pool:
+            identity_job = pool.submit(_identity, path, root)
+            profile, validation = _profile_path(path, declared, max_categories, progress, name)
+            identity = identity_job.result()
     return assemble(
         profile,
         name=name or (Path(location).name.split(".")[0] if location else "dataframe"),

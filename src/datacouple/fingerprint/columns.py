@@ -20,7 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import logical_types as lt
-from .hashing import hash_numeric, hash_strings
+from .arrays import string_array, string_buffers, to_numpy
+from .hashing import hash_numeric, hash_python_strings, hash_strings
 from .sketches import HyperLogLog, LogSketch
 
 # Strings that people and tools write for "missing". Matched exactly (case-sensitive).
@@ -33,8 +34,8 @@ SENTINEL_TOKENS = (
 # "nulls became -1" from a genuine shift.
 NUMERIC_SENTINELS = (-1, -9, -99, -999, -9999, 99, 999, 9999, 99999)
 QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
-_SENTINEL_SET = pa.array(SENTINEL_TOKENS)
-_NUMERIC_SENTINEL_SET = pa.array([float(v) for v in NUMERIC_SENTINELS])
+_SENTINEL_SET = string_array(list(SENTINEL_TOKENS))
+_NUMERIC_SENTINEL_SET = np.array(NUMERIC_SENTINELS, dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,20 @@ class ExactCounts:
             self.counts[value] = self.counts.get(value, 0) + count
         if len(self.counts) > self.limit:
             self.counts = None
+
+
+_ASCII_KERNELS = {"upper": pc.ascii_is_upper, "lower": pc.ascii_is_lower,
+                  "title": pc.ascii_is_title, "space": pc.ascii_is_space}
+_UTF8_KERNELS = {"upper": pc.utf8_is_upper, "lower": pc.utf8_is_lower,
+                 "title": pc.utf8_is_title, "space": pc.utf8_is_space}
+
+
+def _is_ascii(array: pa.Array) -> bool:
+    """Only the bytes this batch uses: batches share their row group's data buffer. Null slots
+    are read too (they are empty in practice; if not, we merely take the slower UTF-8 path)."""
+    offsets, data = string_buffers(array)
+    used = data[int(offsets[0]) : int(offsets[-1])]
+    return not len(used) or int(used.max()) < 128
 
 
 def _count_true(mask: pa.Array) -> int:
@@ -185,11 +200,15 @@ class StringProfiler(ColumnProfiler):
         self.length_sum = 0
         self.case = {"lower": 0, "upper": 0, "title": 0}
         self.exact = ExactCounts(limit)
+        self._unique_share = 1.0  # distinct values per row in the last measured batch
+        self._batches_hashed = 0
 
     def update(self, array: pa.Array) -> None:
         super().update(array)
         if pa.types.is_dictionary(array.type):
             array = array.dictionary_decode()
+        if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+            array = array.cast(pa.large_string())  # string_view: most kernels lack it
         if array.null_count == len(array):
             return
         lengths = pc.utf8_length(array)
@@ -197,20 +216,37 @@ class StringProfiler(ColumnProfiler):
         self.length_min = _min(self.length_min, bounds["min"])
         self.length_max = _max(self.length_max, bounds["max"])
         self.length_sum += int(pc.sum(lengths).as_py() or 0)
+        # The ASCII kernels are ~10x faster and agree with the UTF-8 ones on ASCII text.
+        kernels = _ASCII_KERNELS if _is_ascii(array) else _UTF8_KERNELS
         self.empty += _count_true(pc.equal(lengths, 0))
-        self.whitespace += _count_true(pc.utf8_is_space(array))
+        self.whitespace += _count_true(kernels["space"](array))
         is_sentinel = pc.is_in(array, value_set=_SENTINEL_SET)
         if pc.any(is_sentinel).as_py():
             found = pc.value_counts(pc.filter(array, is_sentinel))
             for token, count in zip(found.field(0).to_pylist(), found.field(1).to_pylist(),
                                     strict=True):
                 self.sentinels[token] = self.sentinels.get(token, 0) + count
-        upper = pc.utf8_is_upper(array)
+        self._count_case(array, kernels)
+        self._count_distinct(array, lambda: self._hash_distinct(array))
+
+    def _count_case(self, array: pa.Array, kernels: dict) -> None:
+        upper = kernels["upper"](array)
         self.case["upper"] += _count_true(upper)
-        self.case["lower"] += _count_true(pc.utf8_is_lower(array))
+        self.case["lower"] += _count_true(kernels["lower"](array))
         # "A" is both upper and title case; count it once, as upper.
-        self.case["title"] += _count_true(pc.and_not(pc.utf8_is_title(array), upper))
-        self._count_distinct(array, lambda: hash_strings(array))
+        self.case["title"] += _count_true(pc.and_not(kernels["title"](array), upper))
+
+    def _hash_distinct(self, array: pa.Array) -> np.ndarray:
+        """Hash each distinct value once where values repeat (the sketch ignores repeats).
+
+        Whether they repeat is measured on every 8th batch and remembered in between.
+        """
+        self._batches_hashed += 1
+        if self._unique_share < 0.5 or self._batches_hashed % 8 == 1:
+            unique = pc.unique(array)
+            self._unique_share = len(unique) / max(len(array), 1)
+            return hash_strings(unique)
+        return hash_strings(array)
 
     def merge(self, other: StringProfiler) -> None:
         super().merge(other)
@@ -226,7 +262,7 @@ class StringProfiler(ColumnProfiler):
         self.exact.merge(other.exact)
 
     def _hash_keys(self, keys: list) -> np.ndarray:
-        return hash_strings(pa.array(keys, pa.large_string()))
+        return hash_python_strings(keys)
 
     def to_state(self) -> dict:
         return {
@@ -352,7 +388,7 @@ class NumericProfiler(ColumnProfiler):
         values = pc.drop_null(self._as_numbers(array))
         if len(values) == 0:
             return
-        numbers = values.to_numpy(zero_copy_only=False)
+        numbers = to_numpy(values)
         if self.is_float:
             numbers = numbers.astype(np.float64, copy=False)
             nan = np.isnan(numbers)
@@ -362,7 +398,7 @@ class NumericProfiler(ColumnProfiler):
             finite_mask = np.isfinite(numbers)
             numbers = numbers[finite_mask]
             if not finite_mask.all():
-                values = pc.filter(values, pa.array(finite_mask))
+                values = pc.filter(values, pc.is_finite(values))
             self.integral += int(np.count_nonzero(numbers == np.trunc(numbers)))
         else:
             self.integral += len(numbers)
@@ -375,7 +411,7 @@ class NumericProfiler(ColumnProfiler):
         self.maximum = _max(self.maximum, cast(high))
         self.zeros += int(np.count_nonzero(numbers == 0))
         as_float = numbers.astype(np.float64, copy=False)
-        hits = np.isin(as_float, _NUMERIC_SENTINEL_SET.to_numpy())
+        hits = np.isin(as_float, _NUMERIC_SENTINEL_SET)
         if hits.any():
             for value in np.unique(as_float[hits]):
                 self.sentinels[int(value)] += int(np.count_nonzero(as_float == value))
@@ -480,6 +516,8 @@ def _exact_quantiles(counts: dict, qs) -> list:
     """Nearest-rank quantiles (numpy's 'inverted_cdf') of an exact value -> count table."""
     items = sorted(counts.items())
     total = sum(count for _, count in items)
+    if not total:
+        return [None for _ in qs]
     answers = []
     for q in qs:
         rank = max(1, math.ceil(q * total))
@@ -516,7 +554,7 @@ class TemporalProfiler(ColumnProfiler):
         if len(values) == 0:
             return
         width = pa.int32() if pa.types.is_date32(values.type) else pa.int64()
-        ints = values.view(width).to_numpy().astype(np.int64)
+        ints = to_numpy(values.view(width)).astype(np.int64)
         self.minimum = _min(self.minimum, int(ints.min()))
         self.maximum = _max(self.maximum, int(ints.max()))
         days, counts = np.unique(np.floor_divide(ints, self.per_day), return_counts=True)
@@ -544,7 +582,7 @@ class TemporalProfiler(ColumnProfiler):
         if value is None:
             return None
         width = pa.int32() if pa.types.is_date32(self.dtype) else pa.int64()
-        return pa.array([value], width).view(self.dtype)[0].as_py().isoformat()
+        return pa.scalar(value, width).cast(self.dtype).as_py().isoformat()
 
     def finalize(self, options: ProfileOptions) -> dict:
         profile = super().finalize(options)

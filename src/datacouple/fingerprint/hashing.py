@@ -11,11 +11,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .arrays import string_buffers
+
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
-_BYTE_BASE = np.uint64(0x100000001B3)  # FNV prime: odd, so powers never collapse to zero
-_powers = np.ones(1, dtype=np.uint64)
+_BYTE_BASE = 0x100000001B3  # FNV prime: odd, so it has an inverse modulo 2**64
+_BYTE_BASE_INVERSE = pow(_BYTE_BASE, -1, 1 << 64)
 
 
 def splitmix64(values: np.ndarray) -> np.ndarray:
@@ -36,16 +38,45 @@ def hash_numeric(values: np.ndarray) -> np.ndarray:
     return splitmix64(values.astype(np.int64).view(np.uint64))
 
 
-def _byte_powers(length: int) -> np.ndarray:
-    global _powers
-    if len(_powers) < length:
-        grown = np.empty(max(length, 2 * len(_powers)), dtype=np.uint64)
-        grown[0] = 1
+class _Powers:
+    """base**i mod 2**64 for i < n, grown by doubling (each doubling is one vector multiply)."""
+
+    def __init__(self, base: int) -> None:
+        self.base = base
+        self.table = np.ones(1, dtype=np.uint64)
+
+    def __getitem__(self, count: int) -> np.ndarray:
+        while len(self.table) < count:
+            step = np.uint64(pow(self.base, len(self.table), 1 << 64))
+            with np.errstate(over="ignore"):
+                self.table = np.concatenate([self.table, self.table * step])
+        return self.table[:count]
+
+
+_POWERS = _Powers(_BYTE_BASE)
+_INVERSE_POWERS = _Powers(_BYTE_BASE_INVERSE)
+
+
+def _hash_utf8(offsets: np.ndarray, data: np.ndarray) -> np.ndarray:
+    """Hash strings given as Arrow-style offsets (n + 1) into a byte buffer.
+
+    h(s) = sum(byte_j * B**(j - start)) over the string's bytes: computed as a sum over
+    absolute positions, then shifted back by B**-start, which avoids per-byte index arithmetic.
+    """
+    lengths = np.diff(offsets)
+    start, end = int(offsets[0]), int(offsets[-1])
+    hashes = np.zeros(len(lengths), dtype=np.uint64)
+    if end > start:
+        weighted = data[start:end].astype(np.uint64)
+        rel_starts = offsets[:-1] - start
+        non_empty = lengths > 0
         with np.errstate(over="ignore"):
-            for i in range(1, len(grown)):  # grows rarely: only for the longest string seen
-                grown[i] = grown[i - 1] * _BYTE_BASE
-        _powers = grown
-    return _powers[:length]
+            weighted *= _POWERS[end - start]
+            sums = np.add.reduceat(weighted, rel_starts[non_empty])
+            hashes[non_empty] = sums * _INVERSE_POWERS[end - start][rel_starts[non_empty]]
+    with np.errstate(over="ignore"):
+        hashes ^= lengths.astype(np.uint64) * _MIX1
+    return splitmix64(hashes)
 
 
 def hash_strings(array: pa.Array) -> np.ndarray:
@@ -53,22 +84,12 @@ def hash_strings(array: pa.Array) -> np.ndarray:
     array = pc.drop_null(array)
     if len(array) == 0:
         return np.empty(0, dtype=np.uint64)
-    if not pa.types.is_large_string(array.type):
-        array = array.cast(pa.large_string())
-    _, offsets_buf, data_buf = array.buffers()
-    first = array.offset
-    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[first : first + len(array) + 1]
-    lengths = np.diff(offsets)
-    start, end = int(offsets[0]), int(offsets[-1])
-    hashes = np.zeros(len(array), dtype=np.uint64)
-    if end > start:
-        data = np.frombuffer(data_buf, dtype=np.uint8)[start:end].astype(np.uint64)
-        rel_starts = offsets[:-1] - start
-        position = np.arange(end - start, dtype=np.int64) - np.repeat(rel_starts, lengths)
-        with np.errstate(over="ignore"):
-            weighted = data * _byte_powers(int(lengths.max()))[position]
-        non_empty = lengths > 0
-        hashes[non_empty] = np.add.reduceat(weighted, rel_starts[non_empty])
-    with np.errstate(over="ignore"):
-        hashes ^= lengths.astype(np.uint64) * _MIX1
-    return splitmix64(hashes)
+    return _hash_utf8(*string_buffers(array))
+
+
+def hash_python_strings(values: list[str]) -> np.ndarray:
+    """The same hashes as `hash_strings`, for Python strings."""
+    encoded = [value.encode("utf-8") for value in values]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(item) for item in encoded], out=offsets[1:])
+    return _hash_utf8(offsets, np.frombuffer(b"".join(encoded), dtype=np.uint8))

@@ -7,14 +7,15 @@ turned into a one-line DatacoupleError that names the file and the likely cause.
 
 from __future__ import annotations
 
+import queue
 import re
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
-import pyarrow.dataset as ds
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
@@ -44,9 +45,50 @@ class BatchSource:
 
     def batches(self) -> Iterator[pa.RecordBatch]:
         try:
-            yield from self._open()
+            yield from prefetched(self._open())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError, EOFError) as error:
             raise read_error(self.path, self.format, error) from error
+
+
+def prefetched(batches: Iterator[pa.RecordBatch], depth: int = 2) -> Iterator[pa.RecordBatch]:
+    """Decode the next batches on a second thread while the caller profiles this one.
+
+    Arrow releases the GIL while it decodes, so on two cores this overlaps the two halves of
+    the work; `depth` bounds how many decoded batches wait, so memory stays bounded. Errors
+    from the reader are raised in the caller, and the reader stops if the caller does.
+    """
+    handoff: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                while not stop.is_set():
+                    try:
+                        handoff.put(batch, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            handoff.put(done)
+        except BaseException as error:  # handed to the consumer, raised there
+            handoff.put(error)
+
+    worker = threading.Thread(target=produce, name="datacouple-decode", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = handoff.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join(timeout=5)
 
 
 class CsvTypeConflict(DatacoupleError):
@@ -117,8 +159,9 @@ def _open_parquet(path: Path) -> BatchSource:
     schema = meta.schema_arrow
 
     def batches() -> Iterator[pa.RecordBatch]:
-        # A fresh reader per pass; it decodes one column chunk at a time.
-        with pq.ParquetFile(path) as reader:
+        # A fresh reader per pass. No pre-buffering: pyarrow would otherwise buffer every row
+        # group it has read, and memory would grow with the file.
+        with pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20) as reader:
             yield from reader.iter_batches(batch_size=BATCH_ROWS)
 
     return BatchSource(path, "parquet", schema, meta.metadata.num_rows, batches)
@@ -204,6 +247,8 @@ def _data_files(directory: Path) -> list[Path]:
 
 
 def _open_directory(directory: Path, string_columns: set[str]) -> BatchSource:
+    import pyarrow.dataset as ds  # only directories need it, and it imports pandas
+
     files = _data_files(directory)
     if not files:
         raise DatacoupleError(f"{directory}: directory holds no data files")

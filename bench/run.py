@@ -1,0 +1,350 @@
+"""Benchmark datacouple's fingerprint against the anchors in DESIGN.md "Performance targets".
+
+    python bench/run.py [--rows N] [--only decode,fingerprint,...] [--repeat 3]
+    python bench/run.py --scale [--scale-rows 1000000,5000000,20000000]
+
+Every measurement runs in a fresh subprocess, so one tool's imports, caches and heap never
+inflate another's peak memory. The child times only the work (imports done first) and reports
+its own peak RSS; a second child per tool only does the imports, so the table can say how much
+memory the work itself added. Data files are generated once per row count under bench/data/.
+
+The parent imports only the standard library at module level: this file is also the child's
+entry point, and anything imported here would count in every child's baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+RESULTS = BENCH_DIR / "results.md"
+SCALE_RESULTS = BENCH_DIR / "results-scale.md"
+MIB = 1024 * 1024
+LOAD_AT_START = os.getloadavg()[0]
+
+
+# -- the measured work (runs in the child) ----------------------------------------------------
+
+def _decode(path: str, schema: str) -> None:
+    import pyarrow.parquet as pq
+
+    pq.read_table(path)
+
+
+def _md5(path: str, schema: str) -> None:
+    import hashlib
+
+    digest = hashlib.md5(usedforsecurity=False)
+    buffer = bytearray(MIB)
+    view = memoryview(buffer)
+    with open(path, "rb", buffering=0) as stream:
+        while count := stream.readinto(buffer):
+            digest.update(view[:count])
+    digest.hexdigest()
+
+
+def _fingerprint(path: str, schema: str) -> None:
+    _datacouple(path, None, ".fingerprint.json")
+
+
+def _fingerprint_validate(path: str, schema: str) -> None:
+    _datacouple(path, schema, ".validated.json")
+
+
+def _datacouple(path: str, schema: str | None, suffix: str) -> None:
+    import datacouple
+
+    document = datacouple.fingerprint(path, schema=schema, progress=False)
+    # Written as the CLI does (that is part of the job), next to the data for inspection.
+    datacouple.write_fingerprint(document, Path(path).with_suffix(suffix))
+
+
+def _pandera(path: str, schema: str) -> None:
+    import pandas as pd
+    import pandera.errors
+    import pandera.pandas
+
+    frame = pd.read_parquet(path)
+    # pandas reads a bool column with nulls as object: one dtype failure is expected.
+    with contextlib.suppress(pandera.errors.SchemaErrors):
+        pandera.pandas.DataFrameSchema.from_yaml(schema).validate(frame, lazy=True)
+
+
+def _duckdb(path: str, schema: str) -> None:
+    import duckdb
+
+    duckdb.sql(f"SUMMARIZE SELECT * FROM read_parquet('{path}')").fetchall()
+
+
+@dataclass(frozen=True)
+class Tool:
+    key: str
+    label: str
+    work: Callable[[str, str], None]  # (data path, schema path)
+    imports: tuple[str, ...]  # what the baseline child imports: everything the work needs
+
+
+TOOLS = [
+    # read_table imports pyarrow.dataset on first use (0.2 s, ~100 MiB of shared libraries):
+    # it is an import, so it belongs in the baseline, not in the timed work.
+    Tool("decode", "decode floor", _decode,
+         ("pyarrow.parquet", "pyarrow.dataset")),
+    Tool("md5", "md5", _md5, ("hashlib",)),
+    # datacouple imports datacouple.dvc lazily, on the first path it hashes: import it up
+    # front so that the timed part is the work, as for the other tools.
+    Tool("fingerprint", "datacouple fingerprint", _fingerprint, ("datacouple", "datacouple.dvc")),
+    Tool("fingerprint+validate", "datacouple fingerprint + validate", _fingerprint_validate,
+         ("datacouple", "datacouple.dvc", "datacouple.schema")),
+    Tool("pandera", "pandera validate", _pandera,
+         ("pandas", "pandera.pandas", "pandera.errors", "pyarrow.parquet", "pyarrow.dataset")),
+    Tool("duckdb", "duckdb SUMMARIZE", _duckdb, ("duckdb",)),
+]
+BY_KEY = {tool.key: tool for tool in TOOLS}
+
+
+def child_main(key: str, path: str, schema: str, baseline: bool) -> None:
+    import importlib
+
+    tool = BY_KEY[key]
+    start = time.perf_counter()
+    for module in tool.imports:
+        importlib.import_module(module)
+    imported = time.perf_counter()
+    if not baseline:
+        tool.work(path, schema)
+    done = time.perf_counter()
+    print(json.dumps({"import_s": imported - start, "work_s": done - imported,
+                      "peak_mib": peak_rss_kib() / 1024}))
+
+
+def peak_rss_kib() -> int:
+    """This process's peak resident memory, in KiB.
+
+    Not `ru_maxrss`: Linux carries it across fork+exec, so a child would report at least the
+    parent's own peak (70+ MiB here once the parent has imported pandas). VmHWM belongs to the
+    address space, which exec replaces.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, elsewhere no /proc
+
+
+
+# -- the parent: spawn, collect, report -------------------------------------------------------
+
+@dataclass
+class Result:
+    tool: Tool
+    seconds: float | None = None  # median work time
+    wall: float | None = None  # median process wall time: interpreter start, imports, work, exit
+    peak_mib: float | None = None  # max over repetitions
+    baseline_mib: float | None = None
+    error: str | None = None
+
+
+def spawn(key: str, path: Path, schema: Path, baseline: bool = False) -> tuple[dict, float]:
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", key,
+               "--path", str(path), "--schema", str(schema)]
+    if baseline:
+        command.append("--baseline")
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, cwd=BENCH_DIR.parent)
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+        raise RuntimeError(f"child {key!r} exited {done.returncode}: {last}")
+    return json.loads(done.stdout.strip().splitlines()[-1]), wall
+
+
+def measure(cases: list[tuple[Tool, Path]], schema: Path, repeat: int) -> list[Result]:
+    """Run every case `repeat` times, round-robin: load from other work on the machine then
+    drifts over all cases alike instead of landing on whichever tool ran during it."""
+    results = [Result(tool) for tool, _ in cases]
+    runs: list[list[tuple[dict, float]]] = [[] for _ in cases]
+    for i in range(-1, repeat):  # -1: the import-only baseline
+        for (tool, path), result, done in zip(cases, results, runs, strict=True):
+            if result.error:
+                continue
+            try:
+                report, wall = spawn(tool.key, path, schema, baseline=i < 0)
+            except RuntimeError as error:
+                result.error = str(error)
+                continue
+            if i < 0:
+                result.baseline_mib = report["peak_mib"]
+                continue
+            done.append((report, wall))
+            print(f"  {tool.key} {path.name} run {i + 1}/{repeat}: {report['work_s']:.2f} s, "
+                  f"{report['peak_mib']:.0f} MiB", file=sys.stderr)
+    for result, done in zip(results, runs, strict=True):
+        if done and not result.error:
+            result.seconds = statistics.median(r["work_s"] for r, _ in done)
+            result.wall = statistics.median(w for _, w in done)
+            result.peak_mib = max(r["peak_mib"] for r, _ in done)
+    return results
+
+
+def environment(rows_files: dict[int, Path]) -> list[str]:
+    import pandas
+    import pyarrow
+
+    files = ", ".join(f"{rows:,} rows = {path.stat().st_size / MIB:.1f} MiB"
+                      for rows, path in rows_files.items())
+    return [
+        f"- date: {dt.datetime.now().astimezone().isoformat(timespec='seconds')}",
+        f"- data: {files} (Parquet, pyarrow defaults: snappy, 1Mi-row row groups)",
+        f"- python {platform.python_version()}, pyarrow {pyarrow.__version__}, "
+        f"pandas {pandas.__version__}",
+        f"- nproc: {len(os.sched_getaffinity(0))}, {platform.machine()}, {platform.system()}",
+        # Other work on the machine skews the times; the load average says how much there was.
+        f"- load average (1 min) at start / end: {LOAD_AT_START:.2f} / {os.getloadavg()[0]:.2f}",
+    ]
+
+
+def _fmt(value: float | None, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def main_rows(results: list[Result]) -> list[list[str]]:
+    floor = next((r.seconds for r in results if r.tool.key == "decode"), None)
+    rows = []
+    for r in results:
+        if r.error:
+            rows.append([r.tool.label, "error", "", "", "", "", r.error])
+            continue
+        ratio = r.seconds / floor if floor else None
+        rows.append([r.tool.label, _fmt(r.seconds, ".2f"), _fmt(ratio, ".2f"), _fmt(r.wall, ".2f"),
+                     _fmt(r.peak_mib, ".0f"), _fmt(r.peak_mib - r.baseline_mib, ".0f"),
+                     _fmt(r.baseline_mib, ".0f")])
+    return rows
+
+
+MAIN_HEADER = ["tool", "seconds", "x decode floor", "process wall s", "peak RSS MiB",
+               "above imports MiB", "imports MiB"]
+SCALE_HEADER = ["rows", "file MiB", "seconds", "s per 1M rows", "process wall s",
+                "peak RSS MiB", "above imports MiB"]
+
+
+def show(title: str, header: list[str], rows: list[list[str]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for i, name in enumerate(header):
+        table.add_column(name, justify="left" if i == 0 else "right")
+    for row in rows:
+        table.add_row(*row)
+    Console(width=max(Console().width, 120)).print(table)
+
+
+def markdown(header: list[str], rows: list[list[str]]) -> list[str]:
+    align = ["---"] + ["--:"] * (len(header) - 1)
+    return [f"| {' | '.join(line)} |" for line in (header, align, *rows)]
+
+
+NOTES = [
+    "`seconds`: median over the repetitions of the work alone, timed inside a fresh child "
+    "process after its imports. `process wall s` adds interpreter start-up, imports and exit.",
+    "`peak RSS`: the child's own peak resident set (VmHWM), max over the repetitions. "
+    "`imports MiB`: a child that only imports the same modules; `above imports` is the difference.",
+    "Repetitions run round-robin over the tools, so load from other work on the machine "
+    "spreads over all of them; the load average is in the header.",
+    "The file is in the page cache (it was just written or read): these are warm-cache numbers.",
+]
+
+
+def run_main(args, schema: Path) -> None:
+    from data_gen import ensure_parquet
+
+    path = ensure_parquet(args.rows)
+    tools = selected(args.only)
+    results = measure([(tool, path) for tool in tools], schema, args.repeat)
+    rows = main_rows(results)
+    show(f"{args.rows:,} rows, {args.repeat} runs each", MAIN_HEADER, rows)
+    lines = ["# Benchmark results (generated by `python bench/run.py`; overwritten on each run)",
+             "", *environment({args.rows: path}), f"- repetitions: {args.repeat}", "",
+             *markdown(MAIN_HEADER, rows), "", *(f"- {note}" for note in NOTES), ""]
+    RESULTS.write_text("\n".join(lines), encoding="utf-8")
+    print(f"wrote {RESULTS.relative_to(BENCH_DIR.parent)}", file=sys.stderr)
+
+
+def run_scale(args, schema: Path) -> None:
+    from data_gen import ensure_parquet
+
+    rows_list = [int(n) for n in args.scale_rows.split(",")]
+    files = {n: ensure_parquet(n) for n in rows_list}  # generated first, outside any timing
+    results = measure([(BY_KEY["fingerprint"], files[n]) for n in rows_list], schema, args.repeat)
+    rows = []
+    for n, r in zip(rows_list, results, strict=True):
+        if r.error:
+            rows.append([f"{n:,}", "", "error", "", "", "", r.error])
+            continue
+        rows.append([f"{n:,}", f"{files[n].stat().st_size / MIB:.0f}", f"{r.seconds:.2f}",
+                     f"{r.seconds / n * 1e6:.3f}", f"{r.wall:.2f}", f"{r.peak_mib:.0f}",
+                     f"{r.peak_mib - r.baseline_mib:.0f}"])
+    show(f"datacouple fingerprint by file size, {args.repeat} runs each", SCALE_HEADER, rows)
+    lines = ["# Scale results (generated by `python bench/run.py --scale`; overwritten on each "
+             "run)", "", *environment(files), f"- repetitions: {args.repeat}", "",
+             *markdown(SCALE_HEADER, rows), "", *(f"- {note}" for note in NOTES), ""]
+    SCALE_RESULTS.write_text("\n".join(lines), encoding="utf-8")
+    print(f"wrote {SCALE_RESULTS.relative_to(BENCH_DIR.parent)}", file=sys.stderr)
+
+
+def selected(only: str | None) -> list[Tool]:
+    if not only:
+        return TOOLS
+    keys = [key.strip() for key in only.split(",")]
+    unknown = [key for key in keys if key not in BY_KEY]
+    if unknown:
+        sys.exit(f"unknown tool(s) {unknown}; choose from {', '.join(BY_KEY)}")
+    if "decode" not in keys:  # ratios need the anchor
+        keys.insert(0, "decode")
+    return [BY_KEY[key] for key in keys]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=5_000_000)
+    parser.add_argument("--only", help=f"comma-separated subset of: {', '.join(BY_KEY)}")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--scale", action="store_true",
+                        help="fingerprint only, at each of --scale-rows")
+    parser.add_argument("--scale-rows", default="1000000,5000000,20000000")
+    # Internal: the child process's side of the protocol.
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--path", help=argparse.SUPPRESS)
+    parser.add_argument("--schema", help=argparse.SUPPRESS)
+    parser.add_argument("--baseline", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child_main(args.child, args.path, args.schema, args.baseline)
+        return
+    from data_gen import ensure_schema
+
+    schema = ensure_schema()
+    if args.scale:
+        run_scale(args, schema)
+    else:
+        run_main(args, schema)
+
+
+if __name__ == "__main__":
+    main()
