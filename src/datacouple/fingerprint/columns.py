@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 from .. import logical_types as lt
 from .arrays import string_array, string_buffers, to_numpy
 from .hashing import hash_numeric, hash_python_strings, hash_strings
-from .sketches import HyperLogLog, LogSketch
+from .sketches import HyperLogLog, LogSketch, nearest_rank
 
 # Strings that people and tools write for "missing". Matched exactly (case-sensitive).
 SENTINEL_TOKENS = (
@@ -513,21 +513,7 @@ class NumericProfiler(ColumnProfiler):
 
 
 def _exact_quantiles(counts: dict, qs) -> list:
-    """Nearest-rank quantiles (numpy's 'inverted_cdf') of an exact value -> count table."""
-    items = sorted(counts.items())
-    total = sum(count for _, count in items)
-    if not total:
-        return [None for _ in qs]
-    answers = []
-    for q in qs:
-        rank = max(1, math.ceil(q * total))
-        seen = 0
-        for value, count in items:
-            seen += count
-            if seen >= rank:
-                answers.append(value)
-                break
-    return answers
+    return nearest_rank(sorted(counts.items()), qs)
 
 
 class TemporalProfiler(ColumnProfiler):

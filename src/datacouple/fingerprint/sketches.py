@@ -65,20 +65,7 @@ class LogSketch:
 
     def quantiles(self, qs: list[float]) -> list[float | None]:
         """Nearest-rank quantiles (the bucket holding the rank), within ALPHA relative error."""
-        buckets = self.buckets()
-        total = sum(count for _, count in buckets)
-        if total == 0:
-            return [None for _ in qs]
-        answers = []
-        for q in qs:
-            rank = max(1, math.ceil(q * total))
-            seen = 0
-            for value, count in buckets:
-                seen += count
-                if seen >= rank:
-                    answers.append(value)
-                    break
-        return answers
+        return nearest_rank(self.buckets(), qs)
 
     def to_state(self) -> dict:
         return {
@@ -96,6 +83,23 @@ class LogSketch:
             sketch.negative[key - _KEY_OFFSET] = count
         sketch.zeros = state["zeros"]
         return sketch
+
+
+def nearest_rank(weighted: list[tuple], qs) -> list:
+    """Nearest-rank quantiles (numpy's 'inverted_cdf') of ascending (value, count) pairs."""
+    total = sum(count for _, count in weighted)
+    if not total:
+        return [None for _ in qs]
+    answers = []
+    for q in qs:
+        rank = max(1, math.ceil(q * total))
+        seen = 0
+        for value, count in weighted:
+            seen += count
+            if seen >= rank:
+                answers.append(value)
+                break
+    return answers
 
 
 def _sparse(dense: np.ndarray) -> list[list[int]]:
