@@ -18,7 +18,6 @@ instead of silently comparing an old description of the data.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -27,7 +26,7 @@ from .config import Config, DatasetConfig, resolve_dataset
 from .diff.changes import BREAKING, Change
 from .diff.thresholds import Thresholds
 from .errors import DatacoupleError
-from .fingerprint.model import FORMAT
+from .fingerprint.model import parse_fingerprint
 
 _WORK_TREE = None  # `Side.rev` for sides read from the work tree rather than a git revision
 
@@ -144,7 +143,7 @@ def _work_tree_side(dataset: DatasetConfig, config: Config) -> Side:
         raise DatacoupleError(
             f"{shown} does not exist; run datacouple fingerprint {dataset.name} and commit it"
         )
-    document = _parse_fingerprint(_read_bytes(dataset.fingerprint), shown)
+    document = parse_fingerprint(_read_bytes(dataset.fingerprint), shown)
     entry = read_dvc_entry(config.root, dataset.path)
     return Side(
         label=dataset.name, fingerprint=document, dataset=dataset.name, rev=_WORK_TREE,
@@ -200,7 +199,7 @@ def _read_committed_fingerprint(dataset: DatasetConfig, rev: str, config: Config
             ) from None
         if blob.type != "blob":
             raise DatacoupleError(f"{shown} at {rev} is a directory, not a fingerprint file")
-        return _parse_fingerprint(blob.data_stream.read(), f"{shown} at {rev}")
+        return parse_fingerprint(blob.data_stream.read(), f"{shown} at {rev}")
 
 
 def _commit(repo, rev: str):
@@ -221,16 +220,6 @@ def _path_in_git(repo, path: Path) -> str:
         return Path(os.path.realpath(path)).relative_to(work_tree).as_posix()
     except ValueError:
         raise DatacoupleError(f"{path} is outside the git repository {work_tree}") from None
-
-
-def _parse_fingerprint(data: bytes, shown: str) -> dict:
-    try:
-        document = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise DatacoupleError(f"{shown}: not a fingerprint (invalid JSON: {error})") from None
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise DatacoupleError(f"{shown}: not a datacouple fingerprint (format is not {FORMAT})")
-    return document
 
 
 # --------------------------------------------------------------------------- helpers

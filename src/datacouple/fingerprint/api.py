@@ -184,17 +184,11 @@ def write_fingerprint(document: dict, path: str | Path) -> Path:
 
 
 def load_fingerprint(path: str | Path) -> dict:
-    import json
-
     path = Path(path)
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
     except FileNotFoundError:
         raise DatacoupleError(f"{path}: no such fingerprint file") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise DatacoupleError(f"{path}: not a fingerprint (invalid JSON: {error})") from None
-    if not isinstance(document, dict) or document.get("format") != model.FORMAT:
-        raise DatacoupleError(
-            f"{path}: not a datacouple fingerprint (format is not {model.FORMAT})"
-        )
-    return document
+    except OSError as error:
+        raise DatacoupleError(f"{path}: cannot read ({error.strerror})") from None
+    return model.parse_fingerprint(data, str(path))

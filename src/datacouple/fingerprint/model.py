@@ -14,6 +14,20 @@ from typing import Any
 FORMAT = "datacouple.fingerprint/1"
 
 
+def parse_fingerprint(data: bytes | str, shown: str) -> dict:
+    """A fingerprint document from its JSON text; `shown` names its origin in errors."""
+    from ..errors import DatacoupleError
+
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        document = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise DatacoupleError(f"{shown}: not a fingerprint (invalid JSON: {error})") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise DatacoupleError(f"{shown}: not a datacouple fingerprint (format is not {FORMAT})")
+    return document
+
+
 def canonical_json(document: Any) -> str:
     """Serialise deterministically; the result ends with a newline."""
     return _encode(document, 0) + "\n"
