@@ -83,9 +83,10 @@ def _matches(shrunk: Shift, grown: Shift) -> bool:
 
 
 def _real_move(ctx: DiffContext, loss: Shift, gain: Shift, gain_is_missing: bool) -> bool:
-    """Both sides moved beyond sampling noise; or, between two encodings of missing, one
-    vanished exactly as the other appeared (a swap no sample of the old data can produce)."""
-    if gain_is_missing and loss.vanished and gain.appeared:
+    """Both sides moved beyond sampling noise; or one encoding of missing vanished exactly as
+    another, or a sentinel number (0, -1, 999, ...) never seen before, appeared: a swap no
+    sample of the old data produces, however few values it moves."""
+    if loss.vanished and gain.appeared and (gain_is_missing or gain.encoding.startswith("value:")):
         return True
     return _significant(ctx, loss) and _significant(ctx, gain)
 

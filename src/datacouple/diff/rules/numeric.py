@@ -104,7 +104,8 @@ def range_changed(ctx: DiffContext, pair: ColumnPair) -> list[Change]:
     # exceeds the max of another sample of m about n/(m+1) times); several is a change.
     outside = _count_outside(new, low - margin, high + margin)
     expected = new["finite"] / (old["finite"] + 1)  # per side
-    if outside is not None and all(poisson_tail(k, expected) >= 0.05 for k in outside):
+    several = outside is None or any(poisson_tail(k, expected) < 0.05 for k in outside)
+    if not several and not _far_beyond_the_tails(old, new):
         return []
     beyond = None if outside is None else sum(outside)
     return [Change(
@@ -115,6 +116,18 @@ def range_changed(ctx: DiffContext, pair: ColumnPair) -> list[Change]:
         {"old_min": low, "old_max": high, "new_min": new["min"], "new_max": new["max"],
          "values_outside": beyond},
     )]
+
+
+def _far_beyond_the_tails(old: dict, new: dict) -> bool:
+    """A single new value is a change when it lies farther past the old extreme than three
+    times the old tail's own length (extreme minus the 5% / 95% quantile): heavy tails have
+    long tails and tolerate far extremes, light tails do not."""
+    q05, q95 = old["quantiles"].get("0.05"), old["quantiles"].get("0.95")
+    if not isinstance(q05, int | float) or not isinstance(q95, int | float):
+        return False
+    upper_tail, lower_tail = old["max"] - q95, q05 - old["min"]
+    return (new["max"] > old["max"] + 3 * upper_tail and upper_tail >= 0) or (
+        new["min"] < old["min"] - 3 * lower_tail and lower_tail >= 0)
 
 
 def _count_outside(numeric: dict, low: float, high: float) -> tuple[int, int] | None:
