@@ -30,6 +30,15 @@ def to_numpy(array: pa.Array) -> np.ndarray:
     return np.frombuffer(data, dtype=dtype)[array.offset : array.offset + len(array)]
 
 
+def valid_mask(array: pa.Array) -> np.ndarray:
+    """Boolean numpy mask of the non-null slots (Arrow's validity bitmap is LSB-first)."""
+    bitmap = array.buffers()[0]
+    if bitmap is None:
+        return np.ones(len(array), dtype=bool)
+    bits = np.unpackbits(np.frombuffer(bitmap, dtype=np.uint8), bitorder="little")
+    return bits[array.offset : array.offset + len(array)].astype(bool)
+
+
 def string_buffers(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """(offsets as int64, data bytes) of a string array without nulls, zero-copy where possible."""
     if pa.types.is_large_string(array.type):

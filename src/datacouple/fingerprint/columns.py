@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import logical_types as lt
-from .arrays import string_array, string_buffers, to_numpy
+from .arrays import string_array, string_buffers, to_numpy, valid_mask
 from .hashing import hash_numeric, hash_python_strings, hash_strings
 from .sketches import HyperLogLog, LogSketch, nearest_rank
 
@@ -55,19 +55,25 @@ class ExactCounts:
         self.limit = limit
         self.counts: dict | None = {}
 
-    def update(self, array: pa.Array) -> None:
+    def update(self, array: pa.Array) -> dict | None:
+        """Add a batch; return the batch's own value counts when they were computed."""
         if self.counts is None or len(array) == 0:
-            return
+            return None
         counted = pc.value_counts(array)
         if len(counted) > self.limit:
             self.counts = None
-            return
-        for value, count in zip(counted.field(0).to_pylist(), counted.field(1).to_pylist(),
-                                strict=True):
-            if value is not None:
-                self.counts[value] = self.counts.get(value, 0) + count
+            return None
+        batch = {
+            value: count
+            for value, count in zip(counted.field(0).to_pylist(), counted.field(1).to_pylist(),
+                                    strict=True)
+            if value is not None
+        }
+        for value, count in batch.items():
+            self.counts[value] = self.counts.get(value, 0) + count
         if len(self.counts) > self.limit:
             self.counts = None
+        return batch
 
     def merge(self, other: ExactCounts) -> None:
         if self.counts is None or other.counts is None:
@@ -156,7 +162,7 @@ class ColumnProfiler:
         }
 
     # -- helpers --------------------------------------------------------------------------
-    def _count_distinct(self, values: pa.Array, hashes: Callable[[], np.ndarray]) -> None:
+    def _count_distinct(self, values: pa.Array, hashes: Callable[[], np.ndarray]) -> dict | None:
         """Exact counts while the domain is small; HyperLogLog only once it is not.
 
         Hashing every value is the costliest part of a profile, and a small domain never needs
@@ -164,13 +170,15 @@ class ColumnProfiler:
         HyperLogLog depends only on the set of values, so the result is the same as hashing
         all along, in any order.
         """
+        batch_counts = None
         if self.exact is not None and self.exact.counts is not None:
             seen = list(self.exact.counts)
-            self.exact.update(values)
+            batch_counts = self.exact.update(values)
             if self.exact.counts is not None:
-                return
+                return batch_counts
             self.hll.add_hashes(self._hash_keys(seen))
         self.hll.add_hashes(hashes())
+        return batch_counts
 
     def _materialize_hll(self) -> None:
         if self.exact is not None and self.exact.counts:
@@ -211,23 +219,50 @@ class StringProfiler(ColumnProfiler):
             array = array.cast(pa.large_string())  # string_view: most kernels lack it
         if array.null_count == len(array):
             return
-        lengths = pc.utf8_length(array)
-        bounds = pc.min_max(lengths).as_py()
-        self.length_min = _min(self.length_min, bounds["min"])
-        self.length_max = _max(self.length_max, bounds["max"])
-        self.length_sum += int(pc.sum(lengths).as_py() or 0)
+        ascii_only = _is_ascii(array)
+        self._count_lengths(array, ascii_only)
         # The ASCII kernels are ~10x faster and agree with the UTF-8 ones on ASCII text.
-        kernels = _ASCII_KERNELS if _is_ascii(array) else _UTF8_KERNELS
-        self.empty += _count_true(pc.equal(lengths, 0))
+        kernels = _ASCII_KERNELS if ascii_only else _UTF8_KERNELS
         self.whitespace += _count_true(kernels["space"](array))
-        is_sentinel = pc.is_in(array, value_set=_SENTINEL_SET)
-        if pc.any(is_sentinel).as_py():
-            found = pc.value_counts(pc.filter(array, is_sentinel))
-            for token, count in zip(found.field(0).to_pylist(), found.field(1).to_pylist(),
-                                    strict=True):
-                self.sentinels[token] = self.sentinels.get(token, 0) + count
+        batch_counts = self._count_distinct(array, lambda: self._hash_distinct(array))
+        self._count_sentinels(array, batch_counts)
         self._count_case(array, kernels)
-        self._count_distinct(array, lambda: self._hash_distinct(array))
+
+    def _count_lengths(self, array: pa.Array, ascii_only: bool) -> None:
+        """Lengths in characters; for ASCII text that is the byte length, read off the offsets."""
+        if ascii_only:
+            offsets, _ = string_buffers(array)
+            lengths = np.diff(offsets)
+            if array.null_count:
+                lengths = lengths[valid_mask(array)]
+            low, high = int(lengths.min()), int(lengths.max())
+            total, empty = int(lengths.sum()), int(np.count_nonzero(lengths == 0))
+        else:
+            lengths = pc.utf8_length(array)
+            bounds = pc.min_max(lengths).as_py()
+            low, high = bounds["min"], bounds["max"]
+            total = int(pc.sum(lengths).as_py() or 0)
+            empty = _count_true(pc.equal(lengths, 0))
+        self.length_min = _min(self.length_min, low)
+        self.length_max = _max(self.length_max, high)
+        self.length_sum += total
+        self.empty += empty
+
+    def _count_sentinels(self, array: pa.Array, batch_counts: dict | None) -> None:
+        """Exact matches of the missing-value tokens; from the batch's value counts when the
+        column is small enough to have them, else by a set lookup over the batch."""
+        if batch_counts is not None:
+            found = {token: batch_counts[token] for token in SENTINEL_TOKENS
+                     if token in batch_counts}
+        else:
+            is_sentinel = pc.is_in(array, value_set=_SENTINEL_SET)
+            if not pc.any(is_sentinel).as_py():
+                return
+            counted = pc.value_counts(pc.filter(array, is_sentinel))
+            found = dict(zip(counted.field(0).to_pylist(), counted.field(1).to_pylist(),
+                             strict=True))
+        for token, count in found.items():
+            self.sentinels[token] = self.sentinels.get(token, 0) + count
 
     def _count_case(self, array: pa.Array, kernels: dict) -> None:
         upper = kernels["upper"](array)
