@@ -50,7 +50,7 @@ class BatchSource:
             raise read_error(self.path, self.format, error) from error
 
 
-def prefetched(batches: Iterator[pa.RecordBatch], depth: int = 2) -> Iterator[pa.RecordBatch]:
+def prefetched(batches: Iterator[pa.RecordBatch], depth: int = 1) -> Iterator[pa.RecordBatch]:
     """Decode the next batches on a second thread while the caller profiles this one.
 
     Arrow releases the GIL while it decodes, so on two cores this overlaps the two halves of
