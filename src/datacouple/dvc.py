@@ -4,44 +4,35 @@ A file's identity is the md5 of its raw bytes (DVC 3, `hash: md5`). A directory'
 the md5 of the JSON listing `[{"md5": ..., "relpath": ...}, ...]` that `dvc add` builds, plus
 ".dir". Computing it here must give exactly what `dvc add` writes, or a dataset would look
 changed to one tool and unchanged to the other; so the walk below follows DVC's rules for
-`.dvcignore`, its default ignores, sub-repositories and symlinks.
+`.dvcignore` (dvcignore.py), its default ignores, sub-repositories and symlinks. Recorded
+entries are read by dvc_files.py (`read_dvc_entry`, also importable from here).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
-import posixpath
-import re
 import stat
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-import pathspec
-import pathspec.util
-import yaml
-
+from datacouple.dvc_files import DvcEntry, read_dvc_entry
+from datacouple.dvc_paths import DVC_DIR, DVCIGNORE, join_posix, relpath_inside
+from datacouple.dvcignore import (
+    Rules,
+    is_ignored,
+    is_ignored_with_parents,
+    rules_above,
+    with_dvcignore_of,
+)
 from datacouple.errors import DatacoupleError
-
-try:  # pathspec >= 1.0: the pattern class DVC itself compiles `.dvcignore` lines with
-    from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern as _IgnorePattern
-except ImportError:  # pathspec < 1.0
-    from pathspec.patterns import GitWildMatchPattern as _IgnorePattern
 
 if TYPE_CHECKING:
     from dvc.repo import Repo
 
-DVC_DIR = ".dvc"
-DVCIGNORE = ".dvcignore"
-DVC_FILE_SUFFIX = ".dvc"
-DVC_LOCK = "dvc.lock"
-
-# DVC ignores these in every directory of a repo before reading any `.dvcignore`.
-_DEFAULT_IGNORES = (".hg/", ".git/", ".git", f"{DVC_DIR}/")
 _CHUNK_SIZE = 1 << 20
 
 
@@ -51,15 +42,6 @@ class DatasetIdentity:
     size: int  # total bytes
     nfiles: int | None  # None for a file, number of files for a directory
     source: str  # "computed", or "dvc-state": an entry's hash that DVC's state db says is current
-
-
-@dataclass(frozen=True)
-class DvcEntry:
-    path: str  # path of the output relative to the repo root, posix
-    hash: str  # md5 (with ".dir" for directories)
-    size: int | None
-    nfiles: int | None
-    origin: str  # e.g. "data/features.parquet.dvc" or "dvc.lock:featurize"
 
 
 # --------------------------------------------------------------------------- hashing
@@ -122,36 +104,36 @@ class _DirectoryFile:
 def _directory_files(directory: Path, repo_root: Path | None) -> Iterator[_DirectoryFile]:
     """Every file DVC would put in the directory's listing, in a deterministic order."""
     top = os.path.abspath(directory)
-    top_in_repo = _relpath_inside(top, repo_root) if repo_root is not None else None
+    top_in_repo = relpath_inside(top, repo_root) if repo_root is not None else None
     # DVC applies ignore rules only inside a repo; elsewhere dvc-data hashes every file.
     rules = None
     if repo_root is not None and top_in_repo is not None:
-        rules = _rules_above(repo_root, top_in_repo)
-        if _is_ignored_with_parents(rules, top_in_repo):
+        rules = rules_above(repo_root, top_in_repo)
+        if is_ignored_with_parents(rules, top_in_repo):
             raise DatacoupleError(
                 f"{directory}: ignored by a {DVCIGNORE} rule, so DVC cannot track it"
             )
-    stack: list[tuple[str, str, _Rules | None]] = [(top, "", rules)]
+    stack: list[tuple[str, str, Rules | None]] = [(top, "", rules)]
     while stack:
         current, relpath, rules = stack.pop()
         if rules is not None:
-            rules = _with_dvcignore_of(current, _join_posix(top_in_repo or "", relpath), rules)
+            rules = with_dvcignore_of(current, join_posix(top_in_repo or "", relpath), rules)
         subdirectories = []
         for entry in _sorted_entries(current):
-            entry_relpath = _join_posix(relpath, entry.name)
-            in_repo = _join_posix(top_in_repo or "", entry_relpath)
+            entry_relpath = join_posix(relpath, entry.name)
+            in_repo = join_posix(top_in_repo or "", entry_relpath)
             if _is_directory(entry):
                 # DVC walks with os.walk(followlinks=False): a symlink to a directory is
                 # neither descended into nor hashed, so `dvc add` silently leaves it out.
                 if entry.is_symlink():
                     continue
                 if rules is not None and (
-                    _is_ignored(rules, in_repo, is_dir=True) or _is_sub_repo(entry.path)
+                    is_ignored(rules, in_repo, is_dir=True) or _is_sub_repo(entry.path)
                 ):
                     continue  # pruned: nothing below an ignored directory counts
                 subdirectories.append((entry.path, entry_relpath, rules))
                 continue
-            if rules is not None and _is_ignored(rules, in_repo, is_dir=False):
+            if rules is not None and is_ignored(rules, in_repo, is_dir=False):
                 continue
             if entry.name == DVCIGNORE:
                 # `dvc add` refuses such a directory (IgnoreInCollectedDirError).
@@ -196,106 +178,6 @@ def _regular_file_size(entry: os.DirEntry[str]) -> int:
 def _is_sub_repo(directory: str) -> bool:
     # A nested DVC repo belongs to itself: DVC ignores it in the parent repo.
     return os.path.exists(os.path.join(directory, DVC_DIR))
-
-
-# --------------------------------------------------------------------------- .dvcignore
-#
-# DVC's matching differs from git's in ways that change which files are hashed, so it is
-# reproduced rather than approximated with a gitignore library's own matcher:
-# - every `.dvcignore` below the root is rewritten into rules relative to the repo root
-#   (`_rule_from_root`) and appended after its parents' rules; the last matching rule wins;
-# - each rule's regex (pathspec's gitignore translation) is applied with `re.match`, not
-#   searched, so e.g. `*/` in the root file matches nothing while `*/` in `data/` does;
-# - a directory-only rule (`name/`) is never applied to a file, even one its regex matches:
-#   with `logs/*` and `!logs/kept/`, the files in logs/kept stay ignored (git re-includes them).
-
-
-@dataclass(frozen=True)
-class _IgnoreRule:
-    regex: re.Pattern[str]
-    ignores: bool  # False for a "!" rule, which re-includes
-    directories_only: bool  # written with a trailing "/"
-
-
-_Rules = tuple[_IgnoreRule, ...]
-
-
-def _compile_rules(lines: Iterable[str]) -> _Rules:
-    rules = []
-    for line in lines:
-        regex, ignores = _IgnorePattern.pattern_to_regex(line)
-        if regex is not None and ignores is not None:
-            rules.append(_IgnoreRule(re.compile(regex), bool(ignores), line.endswith("/")))
-    return tuple(rules)
-
-
-def _rules_above(repo_root: Path, repo_relpath: str) -> _Rules:
-    """The rules in force in the directory holding `repo_relpath`: defaults and ancestors'."""
-    rules = _compile_rules(_DEFAULT_IGNORES)
-    parts = [] if repo_relpath == "" else repo_relpath.split("/")
-    for depth in range(len(parts)):
-        ancestor = os.path.join(repo_root, *parts[:depth])
-        rules = _with_dvcignore_of(ancestor, "/".join(parts[:depth]), rules)
-    return rules
-
-
-def _with_dvcignore_of(directory: str, repo_relpath: str, rules: _Rules) -> _Rules:
-    """`rules` plus the directory's `.dvcignore`, unless it has none or it is itself ignored."""
-    ignore_file = os.path.join(directory, DVCIGNORE)
-    if not os.path.isfile(ignore_file):
-        return rules
-    if _is_ignored(rules, _join_posix(repo_relpath, DVCIGNORE), is_dir=False):
-        return rules  # DVC does not read an ignored .dvcignore
-    lines = _read_dvcignore_lines(ignore_file)
-    if repo_relpath:
-        lines = [_rule_from_root(line, repo_relpath) for line in lines]
-    return rules + _compile_rules(lines)
-
-
-def _read_dvcignore_lines(ignore_file: str) -> list[str]:
-    try:
-        with open(ignore_file, encoding="utf-8") as handle:
-            raw_lines = handle.readlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DatacoupleError(f"{ignore_file}: cannot read ({exc})") from exc
-    # DVC strips every line (unlike git, which keeps escaped trailing spaces) and skips comments.
-    stripped = (line.strip() for line in raw_lines)
-    return [line for line in stripped if line and not line.startswith("#")]
-
-
-def _rule_from_root(rule: str, directory: str) -> str:
-    """A rule of `<directory>/.dvcignore` rewritten, as DVC does, to apply from the repo root."""
-    negated = rule.startswith("!")
-    body = rule[1:] if negated else rule
-    # A slash before the last character anchors a rule to its own directory; without one
-    # (or with a leading "**/") it matches at any depth below that directory.
-    anchored = "/" in body[:-1] and not body.startswith("**/")
-    body = body.removeprefix("/") if anchored else body.removeprefix("**/")
-    body = body.removeprefix("\\")  # DVC drops one escaping backslash here
-    body = f"/{body}" if anchored else f"/**/{body}"
-    rewritten = f"!/{directory}{body}" if negated else f"/{directory}{body}"
-    # pathspec's normalisation, which DVC applies too: an unnegated rule loses its leading "/".
-    return pathspec.util.normalize_file(rewritten)
-
-
-def _is_ignored(rules: _Rules, repo_relpath: str, is_dir: bool) -> bool:
-    """Whether the last rule matching `repo_relpath` ignores it (directories: with or without
-    a trailing slash). Callers handle ignored parents: the walk never enters them."""
-    candidates = (repo_relpath, repo_relpath + "/") if is_dir else (repo_relpath,)
-    for rule in reversed(rules):
-        if rule.directories_only and not is_dir:
-            continue
-        if any(rule.regex.match(candidate) for candidate in candidates):
-            return rule.ignores
-    return False
-
-
-def _is_ignored_with_parents(rules: _Rules, repo_relpath: str) -> bool:
-    parts = [] if repo_relpath == "" else repo_relpath.split("/")
-    return any(
-        _is_ignored(rules, "/".join(parts[:depth]), is_dir=True)
-        for depth in range(1, len(parts) + 1)
-    )
 
 
 # --------------------------------------------------------------------------- identity
@@ -460,210 +342,4 @@ def _save_to_state(repo: Repo, hashed: list[tuple[str, str, dict]]) -> None:
         repo.state.save_many(items, repo.fs)
 
 
-# --------------------------------------------------------------------------- .dvc / dvc.lock
 
-
-class _RepoFiles(Protocol):
-    def read_text(self, repo_relpath: str) -> str | None: ...
-
-    def describe(self, repo_relpath: str) -> str: ...  # how error messages name the file
-
-
-class _WorkTreeFiles:
-    def __init__(self, repo_root: Path):
-        self._root = repo_root
-
-    def read_text(self, repo_relpath: str) -> str | None:
-        path = self._root.joinpath(*repo_relpath.split("/"))
-        if not path.is_file():
-            return None
-        try:
-            return path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise DatacoupleError(f"{path}: cannot read ({exc})") from exc
-
-    def describe(self, repo_relpath: str) -> str:
-        return repo_relpath
-
-
-class _GitRevisionFiles:
-    """Files of one commit, read from git's object store: no checkout, work tree untouched."""
-
-    def __init__(self, tree: Any, prefix: str, rev: str):
-        self._tree = tree
-        self._prefix = prefix  # the DVC root's path inside the git work tree ("" if equal)
-        self._rev = rev
-
-    def read_text(self, repo_relpath: str) -> str | None:
-        git_path = _join_posix(self._prefix, repo_relpath)
-        try:
-            item = self._tree / git_path
-        except KeyError:
-            return None
-        if item.type != "blob":
-            return None
-        try:
-            return item.data_stream.read().decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise DatacoupleError(f"{self.describe(repo_relpath)}: not UTF-8 ({exc})") from exc
-
-    def describe(self, repo_relpath: str) -> str:
-        return f"{repo_relpath} (at git revision {self._rev})"
-
-
-@contextlib.contextmanager
-def _git_revision_files(repo_root: Path, rev: str) -> Iterator[_GitRevisionFiles]:
-    import git  # imported lazily: only revisions need gitpython
-
-    try:
-        git_repo = git.Repo(repo_root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise DatacoupleError(
-            f"{repo_root}: not inside a git repository, so revision {rev!r} cannot be read"
-        ) from None
-    with git_repo:
-        try:
-            commit = git_repo.commit(rev)
-        except (git.BadName, git.BadObject, ValueError):
-            raise DatacoupleError(
-                f"unknown git revision {rev!r} in {git_repo.working_tree_dir}"
-            ) from None
-        work_tree = os.path.realpath(git_repo.working_tree_dir or repo_root)
-        prefix = os.path.relpath(os.path.realpath(repo_root), work_tree)
-        prefix = "" if prefix == os.curdir else prefix.replace(os.sep, "/")
-        yield _GitRevisionFiles(commit.tree, prefix, rev)
-
-
-def read_dvc_entry(
-    repo_root: str | os.PathLike, path: str | os.PathLike, rev: str | None = None
-) -> DvcEntry | None:
-    """The `.dvc` or `dvc.lock` record of `path` in the work tree, or at git revision `rev`.
-
-    `path` is absolute or relative to `repo_root`. None when nothing records it (or the
-    record holds no md5). `<path>.dvc` wins; then `dvc.lock` files from the path's directory
-    up to the repo root. A revision is read from git objects, without a checkout.
-    """
-    root = Path(os.path.abspath(repo_root))
-    relpath = _repo_relpath(root, path)
-    if relpath == "":
-        return None
-    if rev is None:
-        return _find_entry(_WorkTreeFiles(root), relpath)
-    with _git_revision_files(root, rev) as files:
-        return _find_entry(files, relpath)
-
-
-def _find_entry(files: _RepoFiles, relpath: str) -> DvcEntry | None:
-    return _entry_from_dvc_file(files, relpath) or _entry_from_dvc_locks(files, relpath)
-
-
-def _entry_from_dvc_file(files: _RepoFiles, relpath: str) -> DvcEntry | None:
-    dvc_file = relpath + DVC_FILE_SUFFIX
-    text = files.read_text(dvc_file)
-    if text is None:
-        return None
-    name = files.describe(dvc_file)
-    outs = _list_of_mappings(_load_yaml_mapping(text, name).get("outs", []), name, "outs")
-    return _matching_out(outs, posixpath.dirname(dvc_file), relpath, origin=dvc_file)
-
-
-def _entry_from_dvc_locks(files: _RepoFiles, relpath: str) -> DvcEntry | None:
-    # Nearest first: a pipeline in a subdirectory keeps its dvc.lock next to its dvc.yaml.
-    directory = posixpath.dirname(relpath)
-    while True:
-        lock_file = _join_posix(directory, DVC_LOCK)
-        text = files.read_text(lock_file)
-        if text is not None:
-            entry = _entry_from_dvc_lock(text, lock_file, files.describe(lock_file), relpath)
-            if entry is not None:
-                return entry
-        if directory == "":
-            return None
-        directory = posixpath.dirname(directory)
-
-
-def _entry_from_dvc_lock(
-    text: str, lock_file: str, described: str, relpath: str
-) -> DvcEntry | None:
-    """The out of any stage in one dvc.lock (schema 2.0: `stages: {name: {outs: [...]}}`)."""
-    document = _load_yaml_mapping(text, described)
-    stages = document.get("stages") or {}
-    if not isinstance(stages, dict):
-        raise DatacoupleError(f"{described}: 'stages' is not a mapping; is it a dvc.lock file?")
-    base = posixpath.dirname(lock_file)
-    for stage_name, stage in stages.items():
-        if not isinstance(stage, dict):
-            raise DatacoupleError(f"{described}: stage {stage_name!r} is not a mapping")
-        outs = _list_of_mappings(stage.get("outs") or [], described, f"stages.{stage_name}.outs")
-        entry = _matching_out(outs, base, relpath, origin=f"{lock_file}:{stage_name}")
-        if entry is not None:
-            return entry
-    return None
-
-
-def _matching_out(outs: list[dict], base: str, relpath: str, origin: str) -> DvcEntry | None:
-    for out in outs:
-        out_path = out.get("path")
-        if not isinstance(out_path, str) or posixpath.isabs(out_path):
-            continue  # external outputs are not part of this repo
-        if posixpath.normpath(_join_posix(base, out_path)) != relpath:
-            continue
-        md5 = out.get("md5")
-        if not isinstance(md5, str) or not md5:
-            return None  # tracked but never hashed (e.g. an import without download)
-        return DvcEntry(
-            relpath, md5, _optional_int(out.get("size")), _optional_int(out.get("nfiles")), origin
-        )
-    return None
-
-
-def _load_yaml_mapping(text: str, name: str) -> dict:
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise DatacoupleError(f"{name}: not valid YAML ({problem}{where})") from None
-    if document is None:
-        return {}
-    if not isinstance(document, dict):
-        raise DatacoupleError(f"{name}: expected a YAML mapping, found {type(document).__name__}")
-    return document
-
-
-def _list_of_mappings(value: object, name: str, key: str) -> list[dict]:
-    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        raise DatacoupleError(f"{name}: '{key}' must be a list of mappings")
-    return value
-
-
-def _optional_int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-# --------------------------------------------------------------------------- paths
-
-
-def _repo_relpath(repo_root: Path, path: str | os.PathLike) -> str:
-    """`path` (absolute, or relative to the repo root) as a posix path relative to the root."""
-    candidate = Path(path)
-    absolute = candidate if candidate.is_absolute() else repo_root / candidate
-    relpath = _relpath_inside(os.path.abspath(absolute), repo_root)
-    if relpath is None:
-        raise DatacoupleError(f"{path}: outside the DVC repository {repo_root}")
-    return relpath
-
-
-def _relpath_inside(path: str | os.PathLike, root: Path) -> str | None:
-    """Posix path of `path` relative to `root` ("" for the root itself), None if outside."""
-    relpath = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
-    if relpath == os.curdir:
-        return ""
-    if relpath == os.pardir or relpath.startswith(os.pardir + os.sep):
-        return None
-    return relpath.replace(os.sep, "/")
-
-
-def _join_posix(base: str, name: str) -> str:
-    return f"{base}/{name}" if base else name
