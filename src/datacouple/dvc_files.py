@@ -76,7 +76,11 @@ class _GitRevisionFiles:
 
 
 @contextlib.contextmanager
-def _git_revision_files(repo_root: Path, rev: str) -> Iterator[_GitRevisionFiles]:
+def git_commit(repo_root: Path, rev: str) -> Iterator[tuple[Any, Any]]:
+    """(git repo, commit) for `rev` in the git repository holding `repo_root`, closed after use.
+
+    The one place revisions are resolved, so every command words a bad revision alike.
+    """
     import git  # imported lazily: only revisions need gitpython
 
     try:
@@ -88,10 +92,16 @@ def _git_revision_files(repo_root: Path, rev: str) -> Iterator[_GitRevisionFiles
     with git_repo:
         try:
             commit = git_repo.commit(rev)
-        except (git.BadName, git.BadObject, ValueError):
+        except (git.BadName, git.BadObject, ValueError, IndexError):
             raise DatacoupleError(
                 f"unknown git revision {rev!r} in {git_repo.working_tree_dir}"
             ) from None
+        yield git_repo, commit
+
+
+@contextlib.contextmanager
+def _git_revision_files(repo_root: Path, rev: str) -> Iterator[_GitRevisionFiles]:
+    with git_commit(repo_root, rev) as (git_repo, commit):
         work_tree = os.path.realpath(git_repo.working_tree_dir or repo_root)
         prefix = os.path.relpath(os.path.realpath(repo_root), work_tree)
         prefix = "" if prefix == os.curdir else prefix.replace(os.sep, "/")

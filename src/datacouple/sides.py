@@ -25,6 +25,7 @@ from pathlib import Path
 from .config import Config, DatasetConfig, resolve_dataset
 from .diff.changes import BREAKING, Change
 from .diff.thresholds import Thresholds
+from .dvc_files import git_commit
 from .errors import DatacoupleError
 from .fingerprint.model import parse_fingerprint
 
@@ -178,16 +179,7 @@ def _committed_side(name: str, rev: str, config: Config) -> Side:
 
 def _read_committed_fingerprint(dataset: DatasetConfig, rev: str, config: Config) -> dict:
     """The dataset's fingerprint file as committed at `rev`, from git objects."""
-    import git  # imported lazily: only NAME@REV needs gitpython
-
-    try:
-        repo = git.Repo(config.root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise DatacoupleError(
-            f"{dataset.name}@{rev}: {config.root} is not inside a git repository"
-        ) from None
-    with repo:
-        commit = _commit(repo, rev)
+    with git_commit(config.root, rev) as (repo, commit):
         git_path = _path_in_git(repo, dataset.fingerprint)
         shown = config.relative(dataset.fingerprint)
         try:
@@ -200,18 +192,6 @@ def _read_committed_fingerprint(dataset: DatasetConfig, rev: str, config: Config
         if blob.type != "blob":
             raise DatacoupleError(f"{shown} at {rev} is a directory, not a fingerprint file")
         return parse_fingerprint(blob.data_stream.read(), f"{shown} at {rev}")
-
-
-def _commit(repo, rev: str):
-    import git
-
-    try:
-        commit = repo.commit(rev)
-    except (git.BadName, git.BadObject, ValueError, IndexError):
-        raise DatacoupleError(
-            f"unknown git revision {rev!r} in {repo.working_tree_dir}"
-        ) from None
-    return commit
 
 
 def _path_in_git(repo, path: Path) -> str:

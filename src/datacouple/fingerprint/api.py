@@ -36,11 +36,7 @@ def fingerprint(
     """
     declared = _declared_schema(schema, repo_root)
     if is_table_like(data):
-        table = to_arrow_table(data)
-        profile, validation = _profile_stream(
-            table.schema, lambda: table_batches(table), table.num_rows, declared,
-            max_categories, progress, label=name or "dataframe",
-        )
+        profile, validation = _one_pass(data, declared, max_categories, progress, name)
         location, identity = None, None
     else:
         path = Path(data)
@@ -49,7 +45,7 @@ def fingerprint(
         # DVC's md5 reads the file once more; hashlib releases the GIL, so it runs alongside.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="datacouple-md5") as pool:
             identity_job = pool.submit(_identity, path, root)
-            profile, validation = _profile_path(path, declared, max_categories, progress, name)
+            profile, validation = _one_pass(path, declared, max_categories, progress, name)
             identity = identity_job.result()
     return assemble(
         profile,
@@ -72,14 +68,8 @@ def validate(data: Any, schema: Any, *, repo_root: str | Path | None = None,
         raise DatacoupleError(
             "validate needs a schema: pass --schema or set one in datacouple.toml"
         )
-    if is_table_like(data):
-        table = to_arrow_table(data)
-        _, validation = _profile_stream(table.schema, lambda: table_batches(table),
-                                        table.num_rows, declared, DEFAULT_MAX_CATEGORIES,
-                                        progress, label="dataframe", profiling=False)
-        return validation
-    _, validation = _profile_path(Path(data), declared, DEFAULT_MAX_CATEGORIES, progress, None,
-                                  profiling=False)
+    _, validation = _one_pass(data, declared, DEFAULT_MAX_CATEGORIES, progress, None,
+                              profiling=False)
     return validation
 
 
@@ -104,7 +94,14 @@ def assemble(profile: TableProfile, *, name: str, location: str | None, identity
     }
 
 
-def _profile_path(path: Path, declared, max_categories, progress, name, profiling=True):
+def _one_pass(data, declared, max_categories, progress, name, profiling=True):
+    """Profile (and validate) an in-memory table or a file/directory in one streaming pass."""
+    if is_table_like(data):
+        table = to_arrow_table(data)
+        return _profile_stream(table.schema, lambda: table_batches(table), table.num_rows,
+                               declared, max_categories, progress, label=name or "dataframe",
+                               profiling=profiling)
+    path = Path(data)
     string_columns: set[str] = set()
     while True:  # a CSV column that changes type late is re-read as strings, then we restart
         source = open_source(path, string_columns)

@@ -57,10 +57,16 @@ def string_buffers(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 
 
-def string_array(values: list[str]) -> pa.Array:
-    """A large_string array built from buffers: `pa.array` would import pandas (~50 MiB)."""
+def utf8_buffers(values: list[str]) -> tuple[np.ndarray, bytes]:
+    """Arrow-style (int64 offsets, UTF-8 data) for Python strings."""
     encoded = [value.encode("utf-8") for value in values]
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum([len(item) for item in encoded], out=offsets[1:])
+    return offsets, b"".join(encoded)
+
+
+def string_array(values: list[str]) -> pa.Array:
+    """A large_string array built from buffers: `pa.array` would import pandas (~50 MiB)."""
+    offsets, data = utf8_buffers(values)
     return pa.LargeStringArray.from_buffers(
-        len(encoded), pa.py_buffer(offsets.tobytes()), pa.py_buffer(b"".join(encoded)))
+        len(values), pa.py_buffer(offsets.tobytes()), pa.py_buffer(data))

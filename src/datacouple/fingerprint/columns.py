@@ -91,10 +91,9 @@ _UTF8_KERNELS = {"upper": pc.utf8_is_upper, "lower": pc.utf8_is_lower,
                  "title": pc.utf8_is_title, "space": pc.utf8_is_space}
 
 
-def _is_ascii(array: pa.Array) -> bool:
+def _is_ascii(offsets: np.ndarray, data: np.ndarray) -> bool:
     """Only the bytes this batch uses: batches share their row group's data buffer. Null slots
     are read too (they are empty in practice; if not, we merely take the slower UTF-8 path)."""
-    offsets, data = string_buffers(array)
     used = data[int(offsets[0]) : int(offsets[-1])]
     return not len(used) or int(used.max()) < 128
 
@@ -219,8 +218,9 @@ class StringProfiler(ColumnProfiler):
             array = array.cast(pa.large_string())  # string_view: most kernels lack it
         if array.null_count == len(array):
             return
-        ascii_only = _is_ascii(array)
-        self._count_lengths(array, ascii_only)
+        offsets, data = string_buffers(array)
+        ascii_only = _is_ascii(offsets, data)
+        self._count_lengths(array, offsets if ascii_only else None)
         # The ASCII kernels are ~10x faster and agree with the UTF-8 ones on ASCII text.
         kernels = _ASCII_KERNELS if ascii_only else _UTF8_KERNELS
         self.whitespace += _count_true(kernels["space"](array))
@@ -228,11 +228,11 @@ class StringProfiler(ColumnProfiler):
         self._count_sentinels(array, batch_counts)
         self._count_case(array, kernels)
 
-    def _count_lengths(self, array: pa.Array, ascii_only: bool) -> None:
-        """Lengths in characters; for ASCII text that is the byte length, read off the offsets."""
-        if ascii_only:
-            offsets, _ = string_buffers(array)
-            lengths = np.diff(offsets)
+    def _count_lengths(self, array: pa.Array, ascii_offsets: np.ndarray | None) -> None:
+        """Lengths in characters; for ASCII text (offsets given) that is the byte length, read
+        off the offsets."""
+        if ascii_offsets is not None:
+            lengths = np.diff(ascii_offsets)
             if array.null_count:
                 lengths = lengths[valid_mask(array)]
             low, high = int(lengths.min()), int(lengths.max())
@@ -448,8 +448,9 @@ class NumericProfiler(ColumnProfiler):
         as_float = numbers.astype(np.float64, copy=False)
         hits = np.isin(as_float, _NUMERIC_SENTINEL_SET)
         if hits.any():
-            for value in np.unique(as_float[hits]):
-                self.sentinels[int(value)] += int(np.count_nonzero(as_float == value))
+            found, counts = np.unique(as_float[hits], return_counts=True)
+            for value, count in zip(found.tolist(), counts.tolist(), strict=True):
+                self.sentinels[int(value)] += count
         self.sketch.add(as_float)
         self._count_distinct(values, lambda: hash_numeric(numbers))
 

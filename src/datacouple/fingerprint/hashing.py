@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .arrays import string_buffers
+from .arrays import string_buffers, utf8_buffers
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -89,7 +89,5 @@ def hash_strings(array: pa.Array) -> np.ndarray:
 
 def hash_python_strings(values: list[str]) -> np.ndarray:
     """The same hashes as `hash_strings`, for Python strings."""
-    encoded = [value.encode("utf-8") for value in values]
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum([len(item) for item in encoded], out=offsets[1:])
-    return _hash_utf8(offsets, np.frombuffer(b"".join(encoded), dtype=np.uint8))
+    offsets, data = utf8_buffers(values)
+    return _hash_utf8(offsets, np.frombuffer(data, dtype=np.uint8))
