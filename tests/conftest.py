@@ -5,17 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-
-def dvc_command() -> list[str]:
-    """The `dvc` executable installed next to this interpreter, else `python -m dvc`."""
-    executable = Path(sys.executable).with_name("dvc")
-    return [str(executable)] if executable.exists() else [sys.executable, "-m", "dvc"]
+from helpers import dvc_command
 
 
 class DvcRepo:

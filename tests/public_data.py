@@ -1,4 +1,5 @@
-"""Real public datasets that a PyPI package ships (ISLP's data folder), for behaviour tests.
+"""Real public datasets that PyPI packages ship (ISLP's and statsmodels' data folders), for
+behaviour tests.
 
 Located without importing ISLP itself (its import pulls in heavy optional dependencies).
 """
@@ -9,6 +10,8 @@ import importlib.util
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as arrow
+import pyarrow.csv as arrow_csv
 import pytest
 
 
@@ -22,3 +25,18 @@ def islp_csv(name: str) -> Path:
 def islp_frame(name: str) -> pd.DataFrame:
     """The table as pandas reads it: "NA" and empty cells become missing values."""
     return pd.read_csv(islp_csv(name))
+
+
+def statsmodels_csv(relative: str) -> Path:
+    spec = importlib.util.find_spec("statsmodels")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.fail("statsmodels (public datasets) is missing: pip install statsmodels")
+    return Path(spec.submodule_search_locations[0]) / "datasets" / relative
+
+
+def grunfeld_table() -> arrow.Table:
+    return arrow_csv.read_csv(statsmodels_csv("grunfeld/grunfeld.csv"))
+
+
+def statecrime_table() -> arrow.Table:
+    return arrow_csv.read_csv(statsmodels_csv("statecrime/statecrime.csv"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datacouple
-from datacouple.diff import Thresholds, to_report
+from datacouple.changes import Thresholds, to_report
 
 from public_data import islp_frame
 

@@ -6,12 +6,17 @@ pre-merge check names the model versions a data change affects.
     import datacouple
     old = datacouple.fingerprint("data/features.parquet", schema="schemas/features.yaml")
     changes = datacouple.diff(old, new_dataframe)   # fingerprints, fingerprint files or data
+
+The layers, bottom up (docs/architecture.md): identity (DVC hashes, git revisions), schema
+(Pandera), profile (the fingerprint's format and engines), changes (rules over two
+fingerprints), resolve (what a user pointed at -> a fingerprint), then the CLI. No name below
+is also the name of a subpackage, so `import datacouple.changes` and `datacouple.diff(...)`
+never hide each other.
 """
 
-from . import diff as _diff_package  # noqa: F401  (imported first, so the name below sticks)
 from .errors import DatacoupleError
-from .fingerprint import fingerprint, load_fingerprint, validate, write_fingerprint
-from .toplevel import diff
+from .profile.api import fingerprint, load_fingerprint, validate, write_fingerprint
+from .resolve import diff
 
 __all__ = ["DatacoupleError", "diff", "fingerprint", "load_fingerprint", "validate",
            "write_fingerprint"]

@@ -58,8 +58,9 @@ def fingerprint(dataset: str, schema_spec: str | None, output: str | None, engin
     Exits 1 when a declared schema's validation fails (the fingerprint is still written: it
     records the failures), 2 on bad input.
     """
-    from .fingerprint import canonical_json, write_fingerprint
-    from .fingerprint import fingerprint as compute
+    from .profile.api import fingerprint as compute
+    from .profile.api import write_fingerprint
+    from .profile.format import canonical_json
 
     config = load_config()
     target = resolve_dataset(config, dataset)
@@ -89,8 +90,8 @@ def validate(dataset: str, schema_spec: str | None, progress: bool | None) -> No
 
     Exits 0 when valid, 1 when any check fails, 2 on bad input.
     """
-    from .fingerprint import validate as run_validation
-    from .render import validation_table
+    from .profile.api import validate as run_validation
+    from .schema.report import validation_table
 
     config = load_config()
     target = resolve_dataset(config, dataset)
@@ -108,8 +109,8 @@ def validate(dataset: str, schema_spec: str | None, progress: bool | None) -> No
 def infer(dataset: str, output: str, progress: bool | None) -> None:
     """Write a Pandera YAML schema inferred from the data: dtypes, nullability, category
     domains (isin) and numeric ranges. Review it, then commit it."""
-    from .fingerprint import fingerprint as compute
-    from .schema_inference import infer_schema, write_schema_yaml
+    from .profile.api import fingerprint as compute
+    from .schema.inference import infer_schema, write_schema_yaml
 
     config = load_config()
     target = resolve_dataset(config, dataset)
@@ -137,9 +138,9 @@ def diff(old: str, new: str, fmt: str, output: str | None) -> None:
     2 on bad input.
     """
     from .atomic import write_text_atomic
-    from .diff.changes import BREAKING, summarize
-    from .diff.render import render, render_text
-    from .sides import diff_specs
+    from .changes import BREAKING, summarize
+    from .changes.render import render, render_text
+    from .resolve import diff_specs
 
     result = diff_specs(old, new, load_config())
     compared = (result.old.label, result.new.label)
@@ -155,7 +156,7 @@ def diff(old: str, new: str, fmt: str, output: str | None) -> None:
 
 
 def _summary(document: dict, written: str) -> str:
-    dvc = document.get("dvc") or {}
+    dvc = document["dvc"] or {}
     return (f"{document['dataset']}: {document['rows']} rows, {len(document['columns'])} columns,"
             f" structural {document['structural_hash'][:12]}, dvc {dvc.get('hash', '-')}"
             f" -> {written}")

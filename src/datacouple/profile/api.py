@@ -1,0 +1,190 @@
+"""`fingerprint(data, schema=...)`: one streaming pass from data (and a declared schema) to the
+fingerprint document. Engines produce a TableProfile; this module only assembles."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from ..atomic import write_text_atomic
+from ..errors import DatacoupleError
+from ..identity import dataset_identity, find_repo_root
+from .arrow.frames import is_table_like, table_batches, to_arrow_table
+from .arrow.sources import CsvTypeConflict, open_source
+from .arrow.table import TableProfile
+from .format import FORMAT, Fingerprint, canonical_json, parse_fingerprint, structural_hash
+from .progress import row_progress
+
+DEFAULT_MAX_CATEGORIES = 100
+
+
+def fingerprint(
+    data: Any,
+    schema: Any = None,
+    *,
+    name: str | None = None,
+    repo_root: str | Path | None = None,
+    max_categories: int = DEFAULT_MAX_CATEGORIES,
+    progress: bool | None = None,
+) -> Fingerprint:
+    """Fingerprint a file/directory path or an in-memory table (pandas, polars, Arrow).
+
+    `schema` is a Pandera schema: a YAML path, `module:attr`, a DataFrameSchema/Model, or a
+    loaded `DeclaredSchema`. Without it, types come from the data's own Arrow schema.
+    """
+    declared = _declared_schema(schema, repo_root)
+    if is_table_like(data):
+        profile, validation = _one_pass(data, declared, max_categories, progress, name)
+        location, identity = None, None
+    else:
+        path = Path(data)
+        root = _repo_root(path, repo_root)
+        location = _relative_location(path, root)
+        # DVC's md5 reads the file once more; hashlib releases the GIL, so it runs alongside.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="datacouple-md5") as pool:
+            identity_job = pool.submit(_identity, path, root)
+            profile, validation = _one_pass(path, declared, max_categories, progress, name)
+            identity = identity_job.result()
+    return assemble(
+        profile,
+        name=name or (Path(location).name.split(".")[0] if location else "dataframe"),
+        location=location,
+        identity=identity,
+        declared=declared,
+        validation=validation,
+    )
+
+
+def validate(data: Any, schema: Any, *, repo_root: str | Path | None = None,
+             progress: bool | None = None) -> dict:
+    """Validate data against a declared schema in one streaming pass, without profiling.
+
+    Returns `{"valid": bool, "failures": [{"column", "check", "count"}]}`.
+    """
+    declared = _declared_schema(schema, repo_root)
+    if declared is None:
+        raise DatacoupleError(
+            "validate needs a schema: pass --schema or set one in datacouple.toml"
+        )
+    _, validation = _one_pass(data, declared, DEFAULT_MAX_CATEGORIES, progress, None,
+                              profiling=False)
+    return validation
+
+
+def assemble(profile: TableProfile, *, name: str, location: str | None, identity: dict | None,
+             declared=None, validation: dict | None = None) -> Fingerprint:
+    """Build the fingerprint document from a finished (possibly merged) profile."""
+    pii = declared.pii_columns() if declared is not None else set()
+    columns = profile.finalize(pii)
+    return {
+        "format": FORMAT,
+        "dataset": name,
+        "path": location,
+        "dvc": identity,
+        "schema": None if declared is None else {
+            "source": declared.source, "hash": declared.hash, "canonical": declared.canonical,
+        },
+        "validation": validation,
+        "rows": profile.rows,
+        "settings": {"max_categories": profile.max_categories},
+        "structural_hash": structural_hash(columns),
+        "columns": columns,
+    }
+
+
+def _one_pass(data, declared, max_categories, progress, name, profiling=True):
+    """Profile (and validate) an in-memory table or a file/directory in one streaming pass."""
+    if is_table_like(data):
+        table = to_arrow_table(data)
+        return _profile_stream(table.schema, lambda: table_batches(table), table.num_rows,
+                               declared, max_categories, progress, label=name or "dataframe",
+                               profiling=profiling)
+    path = Path(data)
+    string_columns: set[str] = set()
+    while True:  # a CSV column that changes type late is re-read as strings, then we restart
+        source = open_source(path, string_columns)
+        try:
+            return _profile_stream(source.schema, source.batches, source.total_rows, declared,
+                                   max_categories, progress, label=name or path.name,
+                                   profiling=profiling)
+        except CsvTypeConflict as conflict:
+            if conflict.column in string_columns:
+                raise
+            string_columns.add(conflict.column)
+
+
+def _profile_stream(arrow_schema: pa.Schema, batches, total_rows, declared, max_categories,
+                    progress, *, label: str, profiling: bool = True):
+    validator = None
+    if declared is not None:
+        # pandera is imported only when a schema is declared (here and in _declared_schema):
+        # it costs about a second, which a schema-less fingerprint and `--help` do not pay.
+        from ..schema.validation import BatchValidator, check_arrow_types, check_columns_present
+
+        check_columns_present(declared, arrow_schema.names)
+        validator = BatchValidator(declared)
+        validator.add_failures(check_arrow_types(declared, arrow_schema))
+        checked = [c for c in declared.columns if c in arrow_schema.names]
+    profile = TableProfile(arrow_schema, max_categories)
+    verb = "fingerprint" if profiling else "validate"
+    with row_progress(f"{verb} {label}", total_rows, progress) as bar:
+        for batch in batches():
+            if profiling:
+                profile.update(batch)
+            if validator is not None:
+                validator.validate(batch.select(checked).to_pandas())
+            bar.advance(batch.num_rows)
+    return profile, (validator.result() if validator is not None else None)
+
+
+def _declared_schema(schema: Any, repo_root):
+    if schema is None:
+        return None
+    from ..schema.declared import DeclaredSchema, declared_from_object
+    from ..schema.loading import load_schema
+
+    if isinstance(schema, DeclaredSchema):
+        return schema
+    if isinstance(schema, str | os.PathLike):
+        return load_schema(str(schema), base_dir=repo_root)
+    return declared_from_object(schema)
+
+
+def _repo_root(path: Path, repo_root) -> Path | None:
+    if repo_root is not None and path.resolve().is_relative_to(Path(repo_root).resolve()):
+        return Path(repo_root).resolve()
+
+    return find_repo_root(path.resolve())
+
+
+def _relative_location(path: Path, root: Path | None) -> str:
+    """Never an absolute path: relative to the repo root, else to the working directory."""
+    resolved = path.resolve()
+    for base in (root, Path.cwd().resolve()):
+        if base is not None and resolved.is_relative_to(base):
+            return resolved.relative_to(base).as_posix()
+    return path.name
+
+
+def _identity(path: Path, root: Path | None) -> dict:
+    identity = dataset_identity(path, root)
+    return {"hash": identity.hash, "size": identity.size, "nfiles": identity.nfiles}
+
+
+def write_fingerprint(document: Fingerprint, path: str | Path) -> Path:
+    return write_text_atomic(path, canonical_json(document))
+
+
+def load_fingerprint(path: str | Path) -> Fingerprint:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise DatacoupleError(f"{path}: no such fingerprint file") from None
+    except OSError as error:
+        raise DatacoupleError(f"{path}: cannot read ({error.strerror})") from None
+    return parse_fingerprint(data, str(path))

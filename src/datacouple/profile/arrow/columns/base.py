@@ -1,0 +1,180 @@
+"""Per-column profilers: mergeable partial state over Arrow arrays, finalised into a profile.
+
+Every profiler follows one protocol, so any engine can drive it partition by partition:
+`update(array)` adds a batch, `merge(other)` adds another partition's state, `to_state()` /
+`from_state()` carry state across processes (JSON-safe), and `finalize(options)` yields the
+column's section of the fingerprint. Counts are integers and sketches hold integer counts, so
+the result does not depend on row order or partitioning (means/stds are rounded on output).
+"""
+
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ....schema import logical_types as lt
+from ...sketches import HyperLogLog, nearest_rank
+from ..hashing import hash_numeric
+
+
+@dataclass(frozen=True)
+class ProfileOptions:
+    max_categories: int = 100  # a string column with more distinct values has no domain stored
+    pii: bool = False  # never store raw values of this column
+
+
+class ExactCounts:
+    """Exact value counts that give up (become None) once more than `limit` values are seen.
+
+    Giving up depends only on the number of distinct values overall, so the outcome is the
+    same in any order or partitioning.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.counts: dict | None = {}
+
+    def update(self, array: pa.Array) -> dict | None:
+        """Add a batch; return the batch's own value counts when they were computed."""
+        if self.counts is None or len(array) == 0:
+            return None
+        counted = pc.value_counts(array)
+        if len(counted) > self.limit:
+            self.counts = None
+            return None
+        batch = {
+            value: count
+            for value, count in zip(counted.field(0).to_pylist(), counted.field(1).to_pylist(),
+                                    strict=True)
+            if value is not None
+        }
+        for value, count in batch.items():
+            self.counts[value] = self.counts.get(value, 0) + count
+        if len(self.counts) > self.limit:
+            self.counts = None
+        return batch
+
+    def merge(self, other: ExactCounts) -> None:
+        if self.counts is None or other.counts is None:
+            self.counts = None
+            return
+        for value, count in other.counts.items():
+            self.counts[value] = self.counts.get(value, 0) + count
+        if len(self.counts) > self.limit:
+            self.counts = None
+
+
+def count_true(mask: pa.Array) -> int:
+    return int(pc.sum(mask).as_py() or 0)
+
+
+def round_float(value: float | None, digits: int = 10) -> float | str | None:
+    """Stable float formatting: 10 significant digits, -0 as 0, infinities as strings."""
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    rounded = float(f"{value:.{digits}g}")
+    return rounded + 0.0
+
+
+class ColumnProfiler:
+    """Base: counts nulls and rows; subclasses add their own statistics."""
+
+    def __init__(self, name: str, dtype: pa.DataType, limit: int = 100) -> None:
+        self.name = name
+        self.dtype = dtype
+        self.limit = limit
+        self.rows = 0
+        self.nulls = 0
+        self.hll = HyperLogLog()
+        self.exact: ExactCounts | None = None  # set by profilers that track small domains
+
+    # -- protocol -------------------------------------------------------------------------
+    def update(self, array: pa.Array) -> None:
+        self.rows += len(array)
+        self.nulls += array.null_count
+
+    def merge(self, other: ColumnProfiler) -> None:
+        self.rows += other.rows
+        self.nulls += other.nulls
+        self._materialize_hll()
+        other._materialize_hll()
+        self.hll.merge(other.hll)
+
+    def to_state(self) -> dict:
+        return {"rows": self.rows, "nulls": self.nulls, "hll": self.hll.to_state()}
+
+    def load_state(self, state: dict) -> None:
+        self.rows, self.nulls = state["rows"], state["nulls"]
+        self.hll = HyperLogLog.from_state(state["hll"])
+
+    def finalize(self, options: ProfileOptions) -> dict:
+        return {
+            "name": self.name,
+            "logical_type": lt.logical_type_of_arrow(self.dtype),
+            "physical_type": lt.physical_type_name(self.dtype),
+            "pii": options.pii,
+            "count": self.rows - self.nulls,
+            "missing": {"null": self.nulls},
+            "distinct": self._distinct(None),
+        }
+
+    # -- helpers --------------------------------------------------------------------------
+    def _count_distinct(self, values: pa.Array, hashes: Callable[[], np.ndarray]) -> dict | None:
+        """Exact counts while the domain is small; HyperLogLog only once it is not.
+
+        Hashing every value is the costliest part of a profile, and a small domain never needs
+        it. When the exact table overflows, the sketch is seeded with the values seen so far:
+        HyperLogLog depends only on the set of values, so the result is the same as hashing
+        all along, in any order.
+        """
+        batch_counts = None
+        if self.exact is not None and self.exact.counts is not None:
+            seen = list(self.exact.counts)
+            batch_counts = self.exact.update(values)
+            if self.exact.counts is not None:
+                return batch_counts
+            self.hll.add_hashes(self._hash_keys(seen))
+        self.hll.add_hashes(hashes())
+        return batch_counts
+
+    def _materialize_hll(self) -> None:
+        if self.exact is not None and self.exact.counts:
+            self.hll.add_hashes(self._hash_keys(list(self.exact.counts)))
+
+    def _hash_keys(self, keys: list) -> np.ndarray:
+        # Two's complement through a mask, so uint64 values past 2**63 hash like their array.
+        words = np.array([int(k) & 0xFFFFFFFFFFFFFFFF for k in keys], dtype=np.uint64)
+        return hash_numeric(words.view(np.int64))
+
+    def _distinct(self, exact: ExactCounts | None) -> dict:
+        if exact is not None and exact.counts is not None:
+            return {"count": len(exact.counts), "exact": True}
+        return {"count": self.hll.estimate(), "exact": False}
+
+
+def min_of(a, b):
+    if a is None:
+        return b
+    return a if b is None else min(a, b)
+
+
+def max_of(a, b):
+    if a is None:
+        return b
+    return a if b is None else max(a, b)
+
+
+def exact_quantiles(counts: dict, qs) -> list:
+    return nearest_rank(sorted(counts.items()), qs)

@@ -1,0 +1,190 @@
+"""Numbers: range, moments, quantiles from a mergeable sketch, zeros, integral share and
+numeric sentinels (-1, 999, ...)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ...format import NUMERIC_SENTINELS, QUANTILES
+from ...sketches import LogSketch
+from ..arrays import to_numpy
+from ..hashing import hash_numeric
+from .base import (
+    ColumnProfiler,
+    ExactCounts,
+    ProfileOptions,
+    exact_quantiles,
+    max_of,
+    min_of,
+    round_float,
+)
+
+_NUMERIC_SENTINEL_SET = np.array(NUMERIC_SENTINELS, dtype=np.float64)
+
+
+class NumericProfiler(ColumnProfiler):
+    """Integers, floats, decimals (as float64), durations and times (as their integer unit)."""
+
+    kind = "numeric"
+
+    def __init__(self, name: str, dtype: pa.DataType, limit: int = 100) -> None:
+        super().__init__(name, dtype, limit)
+        self.is_float = pa.types.is_floating(dtype) or pa.types.is_decimal(dtype)
+        self.nan = 0
+        self.pos_inf = 0
+        self.neg_inf = 0
+        self.finite = 0
+        self.minimum: float | int | None = None
+        self.maximum: float | int | None = None
+        self.mean = 0.0
+        self.m2 = 0.0
+        self.zeros = 0
+        self.integral = 0
+        self.sentinels = dict.fromkeys(NUMERIC_SENTINELS, 0)
+        self.sketch = LogSketch()
+        self.exact = ExactCounts(1000)  # exact quantiles for small domains (codes, counts)
+
+    def _hash_keys(self, keys: list) -> np.ndarray:
+        if self.is_float:
+            return hash_numeric(np.array(keys, dtype=np.float64))
+        return super()._hash_keys(keys)
+
+    def _as_numbers(self, array: pa.Array) -> pa.Array:
+        if pa.types.is_decimal(array.type) or pa.types.is_float16(array.type):
+            return array.cast(pa.float64())
+        if pa.types.is_duration(array.type) or pa.types.is_time(array.type):
+            return array.cast(pa.int64())
+        return array
+
+    def update(self, array: pa.Array) -> None:
+        super().update(array)
+        values = pc.drop_null(self._as_numbers(array))
+        if len(values) == 0:
+            return
+        numbers = to_numpy(values)
+        if self.is_float:
+            numbers = numbers.astype(np.float64, copy=False)
+            nan = np.isnan(numbers)
+            self.nan += int(nan.sum())
+            self.pos_inf += int(np.isposinf(numbers).sum())
+            self.neg_inf += int(np.isneginf(numbers).sum())
+            finite_mask = np.isfinite(numbers)
+            numbers = numbers[finite_mask]
+            if not finite_mask.all():
+                values = pc.filter(values, pc.is_finite(values))
+            self.integral += int(np.count_nonzero(numbers == np.trunc(numbers)))
+        else:
+            self.integral += len(numbers)
+        if len(numbers) == 0:
+            return
+        self._add_moments(numbers)
+        low, high = numbers.min(), numbers.max()
+        cast = float if self.is_float else int
+        self.minimum = min_of(self.minimum, cast(low))
+        self.maximum = max_of(self.maximum, cast(high))
+        self.zeros += int(np.count_nonzero(numbers == 0))
+        as_float = numbers.astype(np.float64, copy=False)
+        hits = np.isin(as_float, _NUMERIC_SENTINEL_SET)
+        if hits.any():
+            found, counts = np.unique(as_float[hits], return_counts=True)
+            for value, count in zip(found.tolist(), counts.tolist(), strict=True):
+                self.sentinels[int(value)] += count
+        self.sketch.add(as_float)
+        self._count_distinct(values, lambda: hash_numeric(numbers))
+
+    def _add_moments(self, numbers: np.ndarray) -> None:
+        """Chan et al.'s parallel update: exact in count, stable in floating point."""
+        as_float = numbers.astype(np.float64, copy=False)
+        n_b = len(as_float)
+        mean_b = float(as_float.mean())
+        m2_b = float(np.square(as_float - mean_b).sum())
+        self._combine_moments(n_b, mean_b, m2_b)
+
+    def _combine_moments(self, n_b: int, mean_b: float, m2_b: float) -> None:
+        n_a = self.finite
+        total = n_a + n_b
+        if total == 0:
+            return
+        delta = mean_b - self.mean
+        self.mean += delta * n_b / total
+        self.m2 += m2_b + delta * delta * n_a * n_b / total
+        self.finite = total
+
+    def merge(self, other: NumericProfiler) -> None:
+        super().merge(other)
+        self.nan += other.nan
+        self.pos_inf += other.pos_inf
+        self.neg_inf += other.neg_inf
+        self._combine_moments(other.finite, other.mean, other.m2)
+        self.minimum = min_of(self.minimum, other.minimum)
+        self.maximum = max_of(self.maximum, other.maximum)
+        self.zeros += other.zeros
+        self.integral += other.integral
+        for key, count in other.sentinels.items():
+            self.sentinels[key] += count
+        self.sketch.merge(other.sketch)
+        self.exact.merge(other.exact)
+
+    def to_state(self) -> dict:
+        exact = self.exact.counts
+        return {
+            **super().to_state(),
+            "nan": self.nan, "inf": [self.pos_inf, self.neg_inf], "finite": self.finite,
+            "bounds": [self.minimum, self.maximum], "moments": [self.mean, self.m2],
+            "zeros": self.zeros, "integral": self.integral,
+            "sentinels": [[k, v] for k, v in self.sentinels.items()],
+            "sketch": self.sketch.to_state(),
+            "exact": None if exact is None else [[k, v] for k, v in exact.items()],
+        }
+
+    def load_state(self, state: dict) -> None:
+        super().load_state(state)
+        self.nan = state["nan"]
+        self.pos_inf, self.neg_inf = state["inf"]
+        self.finite = state["finite"]
+        self.minimum, self.maximum = state["bounds"]
+        self.mean, self.m2 = state["moments"]
+        self.zeros, self.integral = state["zeros"], state["integral"]
+        self.sentinels = {k: v for k, v in state["sentinels"]}
+        self.sketch = LogSketch.from_state(state["sketch"])
+        self.exact.counts = None if state["exact"] is None else {k: v for k, v in state["exact"]}
+
+    def finalize(self, options: ProfileOptions) -> dict:
+        profile = super().finalize(options)
+        profile["missing"]["nan"] = self.nan
+        profile["distinct"] = self._distinct(self.exact)
+        finite = self.finite
+        std = math.sqrt(self.m2 / (finite - 1)) if finite > 1 else None
+        numeric = {
+            "finite": finite,
+            "inf": {"positive": self.pos_inf, "negative": self.neg_inf},
+            "mean": round_float(self.mean) if finite else None,
+            "std": round_float(std),
+            "zeros": self.zeros,
+            "integral_share": round_float(self.integral / finite) if finite else None,
+            "sentinels": {str(k): v for k, v in self.sentinels.items() if v},
+        }
+        if not options.pii:  # min/max, quantiles and buckets are values of individual rows
+            numeric.update({
+                "min": round_float(self.minimum),
+                "max": round_float(self.maximum),
+                "quantiles": dict(zip((str(q) for q in QUANTILES), self._quantiles(),
+                                      strict=True)),
+                "sketch": {"alpha": 0.01, **self.sketch.to_state()},
+            })
+        profile["numeric"] = numeric
+        return profile
+
+    def _quantiles(self) -> list[float | int | None]:
+        if self.exact.counts is not None:
+            return [round_float(v) for v in exact_quantiles(self.exact.counts, QUANTILES)]
+        estimates = self.sketch.quantiles(list(QUANTILES))
+        # Clamp to the exact extremes: the sketch's buckets may overshoot them by ALPHA.
+        return [
+            None if v is None else round_float(min(max(v, self.minimum), self.maximum))
+            for v in estimates
+        ]

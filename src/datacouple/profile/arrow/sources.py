@@ -1,0 +1,283 @@
+"""Open data files and directories as streams of Arrow record batches, in bounded memory.
+
+Formats: Parquet, CSV/TSV (optionally compressed), Arrow IPC (file or stream, incl. Feather v2);
+single files, or directories of them (hive partitions become columns). Every read error is
+turned into a one-line DatacoupleError that names the file and the likely cause.
+"""
+
+from __future__ import annotations
+
+import queue
+import re
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.ipc as ipc
+import pyarrow.parquet as pq
+
+from ...errors import DatacoupleError
+
+BATCH_ROWS = 65_536
+_CSV_BLOCK_BYTES = 4 << 20  # type inference looks at the first block: make it a generous one
+
+_SUFFIXES = {
+    ".parquet": "parquet", ".pq": "parquet", ".parq": "parquet",
+    ".csv": "csv", ".tsv": "csv", ".txt": "csv",
+    ".arrow": "ipc", ".feather": "ipc", ".ipc": "ipc", ".arrows": "ipc",
+}
+_COMPRESSION_SUFFIXES = {".gz", ".bz2", ".zst", ".lz4"}
+
+
+@dataclass
+class BatchSource:
+    """A re-readable stream of record batches and what is known before reading it."""
+
+    path: Path
+    format: str
+    schema: pa.Schema
+    total_rows: int | None
+    _open: Callable[[], Iterator[pa.RecordBatch]] = field(repr=False)
+    csv_string_columns: set[str] = field(default_factory=set)
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        try:
+            yield from prefetched(self._open())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError, EOFError) as error:
+            raise read_error(self.path, self.format, error) from error
+
+
+def prefetched(batches: Iterator[pa.RecordBatch], depth: int = 1) -> Iterator[pa.RecordBatch]:
+    """Decode the next batches on a second thread while the caller profiles this one.
+
+    Arrow releases the GIL while it decodes, so on two cores this overlaps the two halves of
+    the work; `depth` bounds how many decoded batches wait, so memory stays bounded. Errors
+    from the reader are raised in the caller, and the reader stops if the caller does.
+    """
+    handoff: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                while not stop.is_set():
+                    try:
+                        handoff.put(batch, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            handoff.put(done)
+        except BaseException as error:  # handed to the consumer, raised there
+            handoff.put(error)
+
+    worker = threading.Thread(target=produce, name="datacouple-decode", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = handoff.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join(timeout=5)
+
+
+class CsvTypeConflict(DatacoupleError):
+    """A CSV column's inferred type is contradicted later in the file (carries the column)."""
+
+    def __init__(self, path: Path, column: str):
+        super().__init__(f"{path}: column {column!r} changes type partway through the file")
+        self.column = column
+
+
+def detect_format(path: Path) -> str:
+    suffixes = [s.lower() for s in path.suffixes]
+    while suffixes and suffixes[-1] in _COMPRESSION_SUFFIXES:
+        suffixes.pop()
+    if suffixes and suffixes[-1] in _SUFFIXES:
+        return _SUFFIXES[suffixes[-1]]
+    if path.is_file():
+        with path.open("rb") as handle:
+            head = handle.read(6)
+        if head[:4] == b"PAR1":
+            return "parquet"
+        if head == b"ARROW1":
+            return "ipc"
+    raise DatacoupleError(
+        f"{path}: unknown data format; use a .parquet, .csv, .tsv or .arrow/.feather file"
+    )
+
+
+def open_source(path: str | Path, csv_string_columns: set[str] | None = None) -> BatchSource:
+    """Open a file or directory for streaming. Nothing is decoded yet."""
+    path = Path(path)
+    if not path.exists():
+        raise DatacoupleError(f"{path}: no such file or directory")
+    if path.is_dir():
+        return _open_directory(path, csv_string_columns or set())
+    fmt = detect_format(path)
+    try:
+        if fmt == "parquet":
+            return _open_parquet(path)
+        if fmt == "csv":
+            return _open_csv(path, csv_string_columns or set())
+        return _open_ipc(path)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError, EOFError) as error:
+        raise read_error(path, fmt, error) from error
+
+
+def read_error(path: Path, fmt: str, error: Exception) -> DatacoupleError:
+    """Translate Arrow's error into one actionable line."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if fmt == "csv":
+        ragged = re.search(r"Expected (\d+) columns, got (\d+)", text)
+        if ragged:
+            return DatacoupleError(
+                f"{path}: ragged CSV: a row has {ragged.group(2)} fields where the header has "
+                f"{ragged.group(1)}; fix the quoting or delimiter of that row"
+            )
+        return DatacoupleError(f"{path}: cannot parse CSV: {text}")
+    if fmt == "parquet":
+        return DatacoupleError(
+            f"{path}: not a readable Parquet file ({text}); it may be truncated or still "
+            "being written"
+        )
+    return DatacoupleError(f"{path}: not a readable Arrow IPC file ({text})")
+
+
+def _open_parquet(path: Path) -> BatchSource:
+    meta = pq.ParquetFile(path)
+    schema = meta.schema_arrow
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        # A fresh reader per pass. No pre-buffering: pyarrow would otherwise buffer every row
+        # group it has read, and memory would grow with the file.
+        with pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20) as reader:
+            yield from reader.iter_batches(batch_size=BATCH_ROWS)
+
+    return BatchSource(path, "parquet", schema, meta.metadata.num_rows, batches)
+
+
+def _csv_options(path: Path, string_columns: set[str]):
+    delimiter = "\t" if ".tsv" in [s.lower() for s in path.suffixes] else ","
+    read = pacsv.ReadOptions(block_size=_CSV_BLOCK_BYTES)
+    parse = pacsv.ParseOptions(delimiter=delimiter)
+    # Keep "" and "NA" in string columns as they are written: their encoding is the point.
+    convert = pacsv.ConvertOptions(
+        strings_can_be_null=False,
+        column_types={name: pa.string() for name in string_columns},
+    )
+    return read, parse, convert
+
+
+def _open_csv(path: Path, string_columns: set[str]) -> BatchSource:
+    read, parse, convert = _csv_options(path, string_columns)
+    with pacsv.open_csv(path, read_options=read, parse_options=parse,
+                        convert_options=convert) as probe:
+        schema = probe.schema
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        reader = pacsv.open_csv(path, read_options=read, parse_options=parse,
+                                convert_options=convert)
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                return
+            except pa.ArrowInvalid as error:
+                conflict = re.search(r"In CSV column #(\d+): .*CSV conversion error", str(error))
+                if conflict:
+                    raise CsvTypeConflict(path, schema.names[int(conflict.group(1))]) from error
+                raise
+            yield from _slices(batch)
+
+    source = BatchSource(path, "csv", schema, None, batches)
+    source.csv_string_columns = set(string_columns)
+    return source
+
+
+def _open_ipc(path: Path) -> BatchSource:
+    try:
+        reader = ipc.open_file(pa.memory_map(str(path)))
+        schema, total = reader.schema, sum(
+            reader.get_batch(i).num_rows for i in range(reader.num_record_batches)
+        )
+
+        def batches() -> Iterator[pa.RecordBatch]:
+            file_reader = ipc.open_file(pa.memory_map(str(path)))
+            for i in range(file_reader.num_record_batches):
+                yield from _slices(file_reader.get_batch(i))
+
+    except pa.ArrowInvalid:
+        with ipc.open_stream(pa.memory_map(str(path))) as stream:
+            schema, total = stream.schema, None
+
+        def batches() -> Iterator[pa.RecordBatch]:
+            with ipc.open_stream(pa.memory_map(str(path))) as stream_reader:
+                for batch in stream_reader:
+                    yield from _slices(batch)
+
+    return BatchSource(path, "ipc", schema, total, batches)
+
+
+def _slices(batch: pa.RecordBatch) -> Iterator[pa.RecordBatch]:
+    """Keep batches small, whatever size the writer chose, so memory stays bounded."""
+    for start in range(0, batch.num_rows, BATCH_ROWS):
+        yield batch.slice(start, BATCH_ROWS)
+
+
+def _data_files(directory: Path) -> list[Path]:
+    """Data files under a directory, skipping hidden and marker files (_SUCCESS, .crc)."""
+    files = []
+    for candidate in sorted(directory.rglob("*")):
+        relative = candidate.relative_to(directory).parts
+        if any(part.startswith((".", "_")) for part in relative) or not candidate.is_file():
+            continue
+        files.append(candidate)
+    return files
+
+
+def _open_directory(directory: Path, string_columns: set[str]) -> BatchSource:
+    import pyarrow.dataset as ds  # only directories need it, and it imports pandas
+
+    files = _data_files(directory)
+    if not files:
+        raise DatacoupleError(f"{directory}: directory holds no data files")
+    formats = {detect_format(f) for f in files}
+    if len(formats) > 1:
+        raise DatacoupleError(
+            f"{directory}: mixes formats ({', '.join(sorted(formats))}); keep one format per "
+            "dataset directory"
+        )
+    fmt = formats.pop()
+    if fmt == "csv":
+        read, parse, convert = _csv_options(files[0], string_columns)
+        file_format = ds.CsvFileFormat(parse_options=parse, convert_options=convert,
+                                       read_options=read)
+    else:
+        file_format = "parquet" if fmt == "parquet" else ds.IpcFileFormat()
+    try:
+        dataset = ds.dataset([str(f) for f in files], format=file_format,
+                             partitioning=ds.partitioning(flavor="hive"),
+                             partition_base_dir=str(directory))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OSError) as error:
+        raise read_error(directory, fmt, error) from error
+    total = None if fmt == "csv" else dataset.count_rows()
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        # Small readahead: memory stays bounded however many files the directory holds.
+        yield from dataset.to_batches(batch_size=BATCH_ROWS, batch_readahead=2,
+                                      fragment_readahead=1)
+
+    source = BatchSource(directory, fmt, dataset.schema, total, batches)
+    source.csv_string_columns = set(string_columns)
+    return source

@@ -1,0 +1,259 @@
+"""Validate streams of batches against a declared schema, counting failing rows per check.
+
+`BatchValidator` runs pandera on one batch at a time, keeps only per-(column, check) failure
+counts, and merges with other validators, so a partitioned pass gives the same counts as one
+pass over the whole frame. Data types are checked once, against the Arrow schema.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+from pandera.api.pandas.components import Column
+from pandera.api.pandas.container import DataFrameSchema
+from pandera.config import ValidationDepth, config_context
+from pandera.errors import SchemaDefinitionError, SchemaError, SchemaErrors
+
+from ..errors import DatacoupleError
+from . import logical_types as lt
+from .declared import DeclaredSchema
+from .pandera_calls import one_line, quiet_warnings
+
+# --------------------------------------------------------------------------------------------
+# Validation
+# --------------------------------------------------------------------------------------------
+
+
+
+
+class BatchValidator:
+    """Validates a stream of pandas DataFrame batches against a DeclaredSchema and counts
+    failures per (column, check).
+
+    Data checks run through pandera on a copy of the schema without dtypes: batches come from
+    `pyarrow.RecordBatch.to_pandas()`, where an integer column with nulls is float64 and
+    strings are `str`/object, so pandera's dtype checks would misfire. Types are checked once,
+    on the Arrow schema, by `check_arrow_types`, and folded in with `add_failures`.
+
+    Counts are failing rows (a value failing in 5 rows counts 5), so they add up across
+    batches. Uniqueness (`unique=True`, schema-level `unique=[...]`) is checked per batch only:
+    a duplicate split across two batches is not seen. Checks declared `raise_warning=True` are
+    advisory in pandera and are not counted.
+    """
+
+    def __init__(self, declared: DeclaredSchema):
+        self.declared = declared
+        self.rows = 0
+        self.batches = 0
+        self._counts: Counter[tuple[str | None, str]] = Counter()
+        self._schema = _data_checks_only(declared.schema)
+
+    def validate(self, frame: pd.DataFrame) -> None:
+        """Validate one batch and add its failure counts; data failures never raise."""
+        self.rows += len(frame)
+        self.batches += 1
+        self._counts.update(_pandera_failure_counts(self._schema, frame, self.declared.source))
+
+    def add_failures(self, failures: Iterable[Mapping]) -> None:
+        """Fold in failures found elsewhere, e.g. by `check_arrow_types`."""
+        for failure in failures:
+            self._counts[(failure["column"], failure["check"])] += int(failure["count"])
+
+    def merge(self, other: BatchValidator) -> None:
+        """Add another validator's counts (same declared schema), e.g. from another partition."""
+        _require_same_schema(self.declared, other.declared.hash)
+        self.rows += other.rows
+        self.batches += other.batches
+        self._counts.update(other._counts)
+
+    def state(self) -> dict:
+        """JSON-serialisable partial state, to ship between processes and rebuild with
+        `from_state`."""
+        return {
+            "schema_hash": self.declared.hash,
+            "rows": self.rows,
+            "batches": self.batches,
+            "failures": self._failures(),
+        }
+
+    @classmethod
+    def from_state(cls, declared: DeclaredSchema, state: Mapping) -> BatchValidator:
+        _require_same_schema(declared, state.get("schema_hash"))
+        validator = cls(declared)
+        validator.rows = int(state.get("rows", 0))
+        validator.batches = int(state.get("batches", 0))
+        validator.add_failures(state.get("failures", []))
+        return validator
+
+    def result(self) -> dict:
+        """`{"valid", "failures": [{"column", "check", "count"}]}`, failures sorted by (column,
+        check) with frame-level failures (column None) first."""
+        failures = self._failures()
+        return {"valid": not failures, "failures": failures}
+
+    def _failures(self) -> list[dict]:
+        keys = sorted(
+            (key for key, count in self._counts.items() if count > 0),
+            key=lambda key: (key[0] is not None, str(key[0] or ""), key[1]),
+        )
+        return [{"column": column, "check": check, "count": self._counts[(column, check)]}
+                for column, check in keys]
+
+
+def validate_frame(declared: DeclaredSchema, frame: pd.DataFrame) -> dict:
+    """Validate one in-memory frame; returns `BatchValidator.result()`."""
+    validator = BatchValidator(declared)
+    validator.validate(frame)
+    return validator.result()
+
+
+def _require_same_schema(declared: DeclaredSchema, other_hash: Any) -> None:
+    if other_hash != declared.hash:
+        raise DatacoupleError(
+            f"validation state was computed against schema hash {str(other_hash)[:12]}, not "
+            f"{declared.hash[:12]} ({declared.source}): revalidate with the current schema"
+        )
+
+
+def _data_checks_only(schema: DataFrameSchema) -> DataFrameSchema:
+    """A copy of `schema` that checks values but not dtypes, and never alters the data."""
+    stripped = copy.deepcopy(schema)
+    stripped.dtype = None
+    stripped.coerce = False
+    # These would make pandera fix the frame (drop rows, add columns) instead of reporting.
+    stripped.drop_invalid_rows = False
+    stripped.add_missing_columns = False
+    components = list(stripped.columns.values())
+    if stripped.index is not None:
+        components += list(getattr(stripped.index, "indexes", None) or [stripped.index])
+    for component in components:
+        component.dtype = None
+        component.coerce = False
+        component.drop_invalid_rows = False
+    return stripped
+
+
+def _pandera_failure_counts(
+    schema: DataFrameSchema, frame: pd.DataFrame, source: str
+) -> Counter[tuple[str | None, str]]:
+    # The context pins full validation even if PANDERA_VALIDATION_ENABLED / _DEPTH are set in the
+    # environment: a silently skipped validation would read as "valid".
+    with quiet_warnings(), config_context(
+        validation_enabled=True, validation_depth=ValidationDepth.SCHEMA_AND_DATA
+    ):
+        try:
+            schema.validate(frame, lazy=True)
+        except SchemaErrors as exc:
+            return count_failure_cases(exc.failure_cases)
+        except SchemaDefinitionError as exc:
+            raise DatacoupleError(
+                f"schema '{source}' cannot be applied to the data: {one_line(exc)}"
+            ) from exc
+        except SchemaError as exc:  # lazy mode collects these, but be safe
+            failure_cases = getattr(exc, "failure_cases", None)
+            if isinstance(failure_cases, pd.DataFrame) and "check" in failure_cases:
+                return count_failure_cases(failure_cases)
+            return Counter({(None, str(exc.check or "schema")): 1})
+    return Counter()
+
+
+def count_failure_cases(failure_cases: pd.DataFrame) -> Counter[tuple[str | None, str]]:
+    """Failing rows per (column, check) from pandera's `failure_cases` table.
+
+    Column and index checks give one row per failing element: counted as they are. A frame-level
+    check (or multi-column uniqueness) repeats each failing row once per column it looked at:
+    counted once per row, under column None. Structural failures (a missing or unexpected
+    column) have no row; pandera names the column in `failure_case`.
+    """
+    counts: Counter[tuple[str | None, str]] = Counter()
+    if failure_cases.empty:
+        return counts
+    cases = failure_cases.astype({"column": object, "check": object, "index": object})
+    frame_level = (cases["schema_context"] == "DataFrameSchema").to_numpy()
+    has_row = cases["index"].notna().to_numpy()
+
+    per_element = cases[~frame_level]
+    for (column, check), size in per_element.groupby(
+        ["column", "check"], dropna=False, sort=False
+    ).size().items():
+        counts[(_column_label(column), str(check))] += int(size)
+
+    per_row = cases[frame_level & has_row]
+    for check, rows in per_row.groupby("check", sort=False)["index"].nunique().items():
+        counts[(None, str(check))] += int(rows)
+
+    for case in cases[frame_level & ~has_row].itertuples(index=False):
+        column = _column_label(case.column)
+        if column is None and pd.isna(case.check_number):
+            column = _column_label(case.failure_case)  # e.g. column_in_dataframe: the name
+        counts[(column, str(case.check))] += 1
+    return counts
+
+
+def _column_label(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return str(value)
+
+
+def check_columns_present(declared: DeclaredSchema, column_names: list[str]) -> None:
+    """Raise when required schema columns are absent from the data, naming all of them."""
+    present = [str(name) for name in column_names]
+    missing = [
+        str(name)
+        for name, column in declared.schema.columns.items()
+        if column.required and not _column_found(name, column, present)
+    ]
+    if not missing:
+        return
+    names = ", ".join(f"'{name}'" for name in missing)
+    subject, verb = ("schema column", "is") if len(missing) == 1 else ("schema columns", "are")
+    found = ", ".join(present[:20]) + (", ..." if len(present) > 20 else "") or "no columns"
+    raise DatacoupleError(
+        f"{subject} {names} ({declared.source}) {verb} missing from the data: the data has "
+        f"{found}; fix the data or mark the column required: false in the schema"
+    )
+
+
+def _column_found(name: Any, column: Column, present: list[str]) -> bool:
+    if column.regex:
+        return any(re.match(str(name), candidate) for candidate in present)
+    return str(name) in present
+
+
+def check_arrow_types(declared: DeclaredSchema, arrow_schema: pa.Schema) -> list[dict]:
+    """Compare each declared dtype's logical type with the data's Arrow type.
+
+    Deliberately coarse: logical types, not widths. A declared float accepts integer data
+    (lossless); a declared integer rejects float data even when every value is integral, since
+    that is how NULLs sneak into integer columns.
+    An all-null column (Arrow type null) satisfies any declared type; nullability is a data
+    check. One failure per column, named `dtype('<canonical dtype>')`.
+    """
+    failures = []
+    for column in declared.canonical["columns"]:
+        name, declared_type = column["name"], column["logical_type"]
+        if declared_type is None or column.get("regex") or not isinstance(name, str):
+            continue
+        index = arrow_schema.get_field_index(name)
+        if index < 0:
+            continue  # absence is check_columns_present's business
+        actual_type = lt.logical_type_of_arrow(arrow_schema.field(index).type)
+        if not _logical_types_compatible(declared_type, actual_type):
+            failures.append({"column": name, "check": f"dtype('{column['dtype']}')", "count": 1})
+    return failures
+
+
+def _logical_types_compatible(declared: str, actual: str) -> bool:
+    if declared == actual or actual == lt.NULL:
+        return True
+    return declared == lt.FLOAT and actual == lt.INTEGER
+
+
