@@ -14,6 +14,9 @@ from . import __version__
 from .config import load_config, resolve_dataset
 from .errors import DatacoupleError
 
+# Commands import what they use inside their bodies: `datacouple --help` (and every command)
+# would otherwise pay for pandera, DVC and MLflow imports it does not need.
+
 
 class _Group(click.Group):
     """Turns DatacoupleError into its one-line message and exit code 2."""

@@ -43,15 +43,6 @@ class Change:
             "affected_models": [dict(m) for m in self.affected_models],
         }
 
-    @classmethod
-    def from_dict(cls, data: dict) -> Change:
-        return cls(
-            kind=data["kind"], column=data.get("column"), severity=data["severity"],
-            message=data["message"], evidence=data.get("evidence", {}),
-            dataset=data.get("dataset", ""),
-            affected_models=tuple(data.get("affected_models", ())),
-        )
-
 
 def summarize(changes: list[Change]) -> dict[str, int]:
     return {severity: sum(1 for c in changes if c.severity == severity) for severity in SEVERITIES}
@@ -64,6 +55,6 @@ def sort_changes(changes: list[Change]) -> list[Change]:
 
 
 def to_report(changes: list[Change]) -> dict:
-    """DESIGN.md's JSON shape for `diff`/`check --format json`."""
+    """The JSON shape (docs/diff.md) of `diff`/`check --format json`."""
     ordered = sort_changes(changes)
     return {"changes": [c.to_dict() for c in ordered], "summary": summarize(ordered)}

@@ -103,7 +103,7 @@ def _text_summary(changes: list[Change]) -> Text:
 
 
 def render_json(changes: list[Change]) -> str:
-    """DESIGN.md's report: `{"changes": [...], "summary": {"breaking", "warning", "info"}}`."""
+    """The JSON report of docs/diff.md: `{"changes": [...], "summary": {...}}`."""
     return json.dumps(to_report(changes), indent=2, sort_keys=True)
 
 

@@ -33,7 +33,7 @@ _DECIMAL_PHYSICAL = re.compile(r"decimal(?:32|64|128|256)?\(\s*(\d+)\s*,\s*(-?\d
 
 
 def infer_schema(columns: list[dict]) -> DataFrameSchema:
-    """A starting-point schema from a fingerprint's column profiles (see DESIGN "Fingerprint").
+    """A starting-point schema from a fingerprint's column profiles (docs/fingerprint.md).
 
     Each column gets its dtype, `nullable` when it holds any null (or NaN: pandera counts NaN as
     null), `isin` for an exact category domain and `ge`/`le` for a numeric range. Columns

@@ -41,7 +41,6 @@ class BatchSource:
     schema: pa.Schema
     total_rows: int | None
     _open: Callable[[], Iterator[pa.RecordBatch]] = field(repr=False)
-    csv_string_columns: set[str] = field(default_factory=set)
 
     def batches(self) -> Iterator[pa.RecordBatch]:
         try:
@@ -200,9 +199,7 @@ def _open_csv(path: Path, string_columns: set[str]) -> BatchSource:
                 raise
             yield from _slices(batch)
 
-    source = BatchSource(path, "csv", schema, None, batches)
-    source.csv_string_columns = set(string_columns)
-    return source
+    return BatchSource(path, "csv", schema, None, batches)
 
 
 def _open_ipc(path: Path) -> BatchSource:
@@ -278,6 +275,4 @@ def _open_directory(directory: Path, string_columns: set[str]) -> BatchSource:
         yield from dataset.to_batches(batch_size=BATCH_ROWS, batch_readahead=2,
                                       fragment_readahead=1)
 
-    source = BatchSource(directory, fmt, dataset.schema, total, batches)
-    source.csv_string_columns = set(string_columns)
-    return source
+    return BatchSource(directory, fmt, dataset.schema, total, batches)
