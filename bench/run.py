@@ -105,7 +105,8 @@ TOOLS = [
     Tool("md5", "md5", _md5, ("hashlib",)),
     # datacouple imports DVC lazily, on the first path it hashes: import it up front so that
     # the timed part is the work, as for the other tools.
-    Tool("fingerprint", "datacouple fingerprint", _fingerprint, ("datacouple", "datacouple.identity.dataset", "dvc.repo")),
+    Tool("fingerprint", "datacouple fingerprint", _fingerprint,
+         ("datacouple", "datacouple.identity.dataset", "dvc.repo")),
     Tool("fingerprint+validate", "datacouple fingerprint + validate", _fingerprint_validate,
          ("datacouple", "datacouple.identity.dataset", "dvc.repo",
           "datacouple.schema.loading", "datacouple.schema.validation")),

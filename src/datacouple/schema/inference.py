@@ -58,7 +58,7 @@ def _infer_column(profile: Mapping) -> Column:
 
 
 def _missing_count(profile: Mapping) -> int:
-    missing = profile.get("missing") or {}
+    missing = profile["missing"]
     return int(missing.get("null") or 0) + int(missing.get("nan") or 0)
 
 
