@@ -6,6 +6,7 @@ changes), 2 bad input or usage, with a one-line cause on stderr.
 
 from __future__ import annotations
 
+import json
 import sys
 
 import click
@@ -140,22 +141,91 @@ def diff(old: str, new: str, fmt: str, output: str | None) -> None:
     fingerprint file in the work tree). Exits 0 when nothing is breaking, 1 when something is,
     2 on bad input.
     """
-    from .atomic import write_text_atomic
     from .changes import BREAKING, summarize
     from .changes.render import render, render_text
     from .resolve import diff_specs
 
     result = diff_specs(old, new, load_config())
     compared = (result.old.label, result.new.label)
+    _emit(fmt, output, lambda: render(result.changes, fmt, compared=compared),
+          lambda console: render_text(result.changes, console, compared=compared))
+    sys.exit(1 if summarize(result.changes)[BREAKING] else 0)
+
+
+@main.command()
+@click.option("--base", metavar="REV", help="Compare with REV at its merge-base with the head "
+              "(default: [check] base, the pull request's target on GitHub Actions, "
+              "origin/HEAD, main or master).")
+@click.option("--head", metavar="REV", help="The revision to check (default: the work tree).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "github"]),
+              default="text", show_default=True, help="As for diff.")
+@click.option("-o", "--output", metavar="FILE", help="Write the report to FILE (default: stdout).")
+@click.option("--recompute", is_flag=True, help="Fingerprint the data (through DVC) at a "
+              "revision whose fingerprint was not committed.")
+def check(base: str | None, head: str | None, fmt: str, output: str | None,
+          recompute: bool) -> None:
+    """The pre-merge check: compare every configured dataset's committed fingerprint between
+    the base and the head, name the model versions each change affects, honour acks.
+
+    Exits 1 iff an unacknowledged breaking change affects a model version (or the fingerprint
+    is stale, or no lineage could be reached to say otherwise); 0 otherwise; 2 on bad input.
+    """
+    from .check.report import print_check, render_check
+    from .check.run import run_check
+
+    result = run_check(load_config(), base=base, head=head, recompute=recompute)
+    _emit(fmt, output, lambda: render_check(result, fmt),
+          lambda console: print_check(result, console))
+    sys.exit(0 if result.passed else 1)
+
+
+@main.command()
+@click.argument("dataset", metavar="NAME")
+@click.argument("kind", metavar="KIND")
+@click.argument("column", metavar="COLUMN")
+@click.option("--reason", required=True, help="Why the change is accepted (kept in the file).")
+@click.option("--base", metavar="REV", help="As for check.")
+def ack(dataset: str, kind: str, column: str, reason: str, base: str | None) -> None:
+    """Accept one breaking change on this branch: records it in datacouple.acks.toml (who,
+    when, why, and the two fingerprints it lies between). COLUMN is '-' for a table-level
+    change. Commit the file with the branch; a later, different change needs a new ack."""
+    from .check.accept import acknowledge
+
+    recorded = acknowledge(load_config(), dataset, kind, column, reason, base=base)
+    click.echo(f"acknowledged {recorded.kind} in {dataset}.{column} by {recorded.by}; commit "
+               "datacouple.acks.toml", err=True)
+
+
+@main.command()
+@click.argument("dataset", metavar="NAME")
+@click.option("--column", metavar="C", help="Only the changes of column C.")
+@click.option("--since", metavar="REV", help="Compare with REV (default: where this branch left "
+              "the base; on the base branch, the fingerprint's first commit).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def blame(dataset: str, column: str | None, since: str | None, fmt: str) -> None:
+    """Name the commit (hash, author, date, subject) that introduced each change a dataset
+    shows since a base, from the fingerprint's git history."""
+    from .check.blame import blame as find_introductions
+    from .check.report import blame_report, print_blame
+
+    result = find_introductions(load_config(), dataset, column=column, since=since)
+    _emit(fmt, None, lambda: json.dumps(blame_report(result), indent=2) + "\n",
+          lambda console: print_blame(result, console))
+
+
+def _emit(fmt: str, output: str | None, rendered, printed) -> None:
+    """A report to FILE (atomically), to the terminal (rich, for text) or to stdout."""
+    from .atomic import write_text_atomic
+
     if output:
-        write_text_atomic(output, render(result.changes, fmt, compared=compared))
+        write_text_atomic(output, rendered())
     elif fmt == "text":
         from rich.console import Console
 
-        render_text(result.changes, Console(), compared=compared)
+        printed(Console())
     else:
-        click.echo(render(result.changes, fmt, compared=compared), nl=False)
-    sys.exit(1 if summarize(result.changes)[BREAKING] else 0)
+        click.echo(rendered(), nl=False)
 
 
 def _summary(document: dict, written: str) -> str:

@@ -27,11 +27,15 @@ from typing import Any
 from .changes import BREAKING, Change, Thresholds, diff_fingerprints
 from .config import Config, DatasetConfig, load_config, resolve_dataset
 from .errors import DatacoupleError
-from .identity import git_commit, read_dvc_entry
+from .identity import git_commit, path_in_git, read_dvc_entry
 from .profile.api import fingerprint, load_fingerprint
 from .profile.format import Fingerprint, dvc_hash, parse_fingerprint
 
 _WORK_TREE = None  # `Side.rev` for sides read from the work tree rather than a git revision
+
+
+class FingerprintMissing(DatacoupleError):
+    """A configured dataset has no committed fingerprint (at that revision)."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,7 @@ def resolve_side(spec: str, config: Config) -> Side:
     if not spec:
         raise DatacoupleError("empty diff input: give a fingerprint file, a data path or NAME@REV")
     if spec in config.datasets:  # names first, as everywhere else in the CLI
-        return _work_tree_side(config.datasets[spec], config)
+        return work_tree_side(config.datasets[spec], config)
     path = Path(spec)
     if path.exists():
         if path.is_file() and _looks_like_json(path):
@@ -81,7 +85,7 @@ def resolve_side(spec: str, config: Config) -> Side:
     if "@" in spec:
         # Split at the first "@": names hold none, revisions may (`HEAD@{1}`).
         name, rev = spec.split("@", 1)
-        return _committed_side(name, rev, config)
+        return committed_side(name, rev, config)
     raise DatacoupleError(
         f"{spec!r} is neither a file, a directory, a dataset in "
         f"{_config_name(config)} ({_known(config)}) nor NAME@GITREV"
@@ -148,10 +152,10 @@ def _data_side(spec: str, config: Config) -> Side:
     return Side(label=spec, fingerprint=document, dataset=dataset.name)
 
 
-def _work_tree_side(dataset: DatasetConfig, config: Config) -> Side:
+def work_tree_side(dataset: DatasetConfig, config: Config) -> Side:
     shown = config.relative(dataset.fingerprint)
     if not dataset.fingerprint.is_file():
-        raise DatacoupleError(
+        raise FingerprintMissing(
             f"{shown} does not exist; run datacouple fingerprint {dataset.name} and commit it"
         )
     document = parse_fingerprint(_read_bytes(dataset.fingerprint), shown)
@@ -163,7 +167,7 @@ def _work_tree_side(dataset: DatasetConfig, config: Config) -> Side:
     )
 
 
-def _committed_side(name: str, rev: str, config: Config) -> Side:
+def committed_side(name: str, rev: str, config: Config) -> Side:
     if not name:
         raise DatacoupleError(f"'@{rev}': a dataset name is missing before '@' (NAME@GITREV)")
     if not rev:
@@ -188,26 +192,18 @@ def _committed_side(name: str, rev: str, config: Config) -> Side:
 def _read_committed_fingerprint(dataset: DatasetConfig, rev: str, config: Config) -> dict:
     """The dataset's fingerprint file as committed at `rev`, from git objects."""
     with git_commit(config.root, rev) as (repo, commit):
-        git_path = _path_in_git(repo, dataset.fingerprint)
+        git_path = path_in_git(repo, dataset.fingerprint)
         shown = config.relative(dataset.fingerprint)
         try:
             blob = commit.tree / git_path
         except KeyError:
-            raise DatacoupleError(
+            raise FingerprintMissing(
                 f"{shown} does not exist at {rev}; run datacouple fingerprint {dataset.name} "
                 "and commit it"
             ) from None
         if blob.type != "blob":
             raise DatacoupleError(f"{shown} at {rev} is a directory, not a fingerprint file")
         return parse_fingerprint(blob.data_stream.read(), f"{shown} at {rev}")
-
-
-def _path_in_git(repo, path: Path) -> str:
-    work_tree = Path(os.path.realpath(repo.working_tree_dir))
-    try:
-        return Path(os.path.realpath(path)).relative_to(work_tree).as_posix()
-    except ValueError:
-        raise DatacoupleError(f"{path} is outside the git repository {work_tree}") from None
 
 
 # --------------------------------------------------------------------------- helpers

@@ -3,67 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from helpers import CLI, assert_one_line_error, dvc_command
+from helpers import CLI, assert_one_line_error, dvc_command, project_env
+from helpers import GitDvcProject as History
 from public_data import islp_frame
 
 FORMATS = ("text", "json", "markdown", "github")
-
-
-class History:
-    """A git + DVC repo holding the Hitters table and its fingerprint, commit by commit."""
-
-    def __init__(self, root: Path, env: dict[str, str]):
-        self.root = root
-        self.env = env
-
-    def run(self, *command: str, check: bool = True) -> subprocess.CompletedProcess:
-        result = subprocess.run(command, cwd=self.root, env=self.env, capture_output=True,
-                                text=True, timeout=180)
-        if check and result.returncode != 0:
-            raise AssertionError(f"{' '.join(command)}: {result.stdout}{result.stderr}")
-        return result
-
-    def datacouple(self, *args: str) -> subprocess.CompletedProcess:
-        return self.run(*CLI, *args, check=False)
-
-    def diff_json(self, *args: str) -> tuple[int, dict]:
-        result = self.datacouple("diff", *args, "--format", "json")
-        assert result.returncode in (0, 1), result.stderr
-        return result.returncode, json.loads(result.stdout)
-
-    def save_data(self, frame) -> None:
-        frame.to_parquet(self.root / "data" / "hitters.parquet", index=False)
-        self.run(*dvc_command(), "add", "-q", "data/hitters.parquet")
-
-    def fingerprint(self) -> None:
-        self.run(*CLI, "fingerprint", "hitters")
-
-    def commit(self, message: str) -> None:
-        self.run("git", "add", "-A")
-        self.run("git", "commit", "-q", "-m", message)
-
-    def copy(self, destination: Path) -> History:
-        shutil.copytree(self.root, destination, symlinks=True)
-        return History(destination, self.env)
-
-
-def test_env(base: Path) -> dict[str, str]:
-    env = {**os.environ, "DVC_NO_ANALYTICS": "1", "GIT_CONFIG_NOSYSTEM": "1",
-           "DVC_SITE_CACHE_DIR": str(base / "dvc-site-cache")}
-    for role in ("AUTHOR", "COMMITTER"):
-        env[f"GIT_{role}_NAME"] = "datacouple tests"
-        env[f"GIT_{role}_EMAIL"] = "tests@datacouple.invalid"
-    return env
-
-
-test_env.__test__ = False  # a helper, not a test
 
 
 def hitters_with_zero_salaries():
@@ -81,7 +30,7 @@ def history(tmp_path_factory) -> History:
     change it work on a copy.
     """
     base = tmp_path_factory.mktemp("diff-history")
-    repo = History(base / "repo", test_env(base))
+    repo = History(base / "repo", project_env(base))
     (repo.root / "data").mkdir(parents=True)
     repo.run("git", "init", "-q")
     repo.run(*dvc_command(), "init", "-q")
@@ -89,11 +38,11 @@ def history(tmp_path_factory) -> History:
         '[datasets.hitters]\npath = "data/hitters.parquet"\n'
         '[datasets.unfingerprinted]\npath = "data/other.parquet"\n'
     )
-    repo.save_data(islp_frame("Hitters"))
-    repo.fingerprint()
+    repo.save_data("data/hitters.parquet", islp_frame("Hitters"))
+    repo.fingerprint("hitters")
     repo.commit("hitters as published")
-    repo.save_data(hitters_with_zero_salaries())
-    repo.fingerprint()
+    repo.save_data("data/hitters.parquet", hitters_with_zero_salaries())
+    repo.fingerprint("hitters")
     repo.commit("fill missing salaries")
     return repo
 
@@ -183,8 +132,9 @@ def test_fingerprint_recognised_by_content_not_name(history: History, tmp_path: 
 
 
 def test_shuffled_rows_are_not_breaking(scratch: History):
-    scratch.save_data(islp_frame("Hitters").sample(frac=1.0, random_state=7))
-    scratch.fingerprint()
+    shuffled = islp_frame("Hitters").sample(frac=1.0, random_state=7)
+    scratch.save_data("data/hitters.parquet", shuffled)
+    scratch.fingerprint("hitters")
     scratch.commit("shuffle")
     code, report = scratch.diff_json("hitters@HEAD~2", "hitters@HEAD")
     assert code == 0, report
@@ -195,7 +145,7 @@ def test_shuffled_rows_are_not_breaking(scratch: History):
 
 
 def test_data_changed_without_a_new_fingerprint_is_stale(scratch: History):
-    scratch.save_data(islp_frame("Hitters").head(200))
+    scratch.save_data("data/hitters.parquet", islp_frame("Hitters").head(200))
     scratch.commit("new data, fingerprint forgotten")
     code, report = scratch.diff_json("hitters@HEAD~1", "hitters@HEAD")
     assert code == 1
@@ -213,7 +163,8 @@ def test_data_changed_without_a_new_fingerprint_is_stale(scratch: History):
 
 
 def test_work_tree_data_pointer_ahead_of_the_fingerprint_is_stale(scratch: History):
-    scratch.save_data(islp_frame("Hitters").head(200))  # `dvc add`, not fingerprinted
+    # `dvc add`, not fingerprinted:
+    scratch.save_data("data/hitters.parquet", islp_frame("Hitters").head(200))
     code, report = scratch.diff_json("hitters@HEAD", "hitters")
     assert code == 1
     (stale,) = report["changes"]

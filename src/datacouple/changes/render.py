@@ -30,7 +30,7 @@ def render(changes: list[Change], fmt: str, *, compared: tuple[str, str] | None 
     """The report as a string (text without colours), e.g. to write it to a file."""
     if fmt == "text":
         console = Console(record=True, width=120, color_system=None, force_terminal=False,
-                          file=_Discard())
+                          file=Discard())
         render_text(changes, console, compared=compared)
         return console.export_text()
     if fmt == "json":
@@ -87,7 +87,7 @@ def _text_table(dataset: str, changes: list[Change]) -> Table:
             Text(change.message),
         ]
         if with_models:
-            row.append(Text(", ".join(_model_label(m) for m in change.affected_models)))
+            row.append(Text(", ".join(model_label(m) for m in change.affected_models)))
         table.add_row(*row)
     return table
 
@@ -121,7 +121,7 @@ def render_markdown(changes: list[Change], *, compared: tuple[str, str] | None =
 def _markdown(changes: list[Change], compared, *, with_evidence: bool) -> str:
     blocks = [_markdown_summary(changes, compared)]
     for dataset, group in _by_dataset(changes):
-        blocks.append(f"### {_escape_inline(_dataset_title(dataset))}")
+        blocks.append(f"### {escape_inline(_dataset_title(dataset))}")
         blocks.append(_markdown_table(group))
         if with_evidence:
             blocks.extend(_evidence_block(change) for change in group if change.evidence)
@@ -136,7 +136,7 @@ def _markdown_summary(changes: list[Change], compared) -> str:
     marker = "❌" if counts[BREAKING] else "⚠️" if counts[WARNING] else "✅"
     line = f"{marker} **datacouple**: {summary_line(changes)}"
     if compared:
-        line += f" ({_code(compared[0])} → {_code(compared[1])})"
+        line += f" ({code_span(compared[0])} → {code_span(compared[1])})"
     return line
 
 
@@ -149,13 +149,13 @@ def _markdown_table(changes: list[Change]) -> str:
         severity = f"**{change.severity}**" if change.severity == BREAKING else change.severity
         cells = [
             severity,
-            _code(change.kind),
-            _code(change.column) if change.column is not None else _TABLE_LEVEL,
-            _escape_inline(change.message),
+            code_span(change.kind),
+            code_span(change.column) if change.column is not None else _TABLE_LEVEL,
+            escape_inline(change.message),
         ]
         if with_models:
             # Code spans: an alias such as "@champion" must not mention a GitHub user.
-            cells.append("<br>".join(_code(_model_label(m)) for m in change.affected_models))
+            cells.append("<br>".join(code_span(model_label(m)) for m in change.affected_models))
         lines.append(_row(cells))
     return "\n".join(lines)
 
@@ -174,7 +174,7 @@ def _evidence_block(change: Change) -> str:
     )
 
 
-def _code(text: str) -> str:
+def code_span(text: str) -> str:
     """An inline code span that holds any text, backticks included (CommonMark's rule)."""
     text = " ".join(text.splitlines())
     ticks = "`" * (_longest_backtick_run(text) + 1)
@@ -186,7 +186,7 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]~])")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
 
 
-def _escape_inline(text: str) -> str:
+def escape_inline(text: str) -> str:
     """Plain text that GitHub shows as written: no emphasis, links or HTML (a sentinel such as
     `<NA>` would otherwise vanish as an unknown tag). ">" and a lone "&" stay readable."""
     text = _ENTITY.sub("&amp;", text).replace("<", "&lt;")
@@ -218,17 +218,17 @@ def _annotation(change: Change) -> str:
     where = change.dataset if change.column is None else f"{change.dataset}.{change.column}"
     title = f"datacouple {change.severity}: {change.kind} ({where})"
     command = _ANNOTATION_COMMAND[change.severity]
-    return f"::{command} title={_escape_property(title)}::{_escape_data(change.message)}"
+    return f"::{command} title={_escape_property(title)}::{escape_data(change.message)}"
 
 
-def _escape_data(text: str) -> str:
+def escape_data(text: str) -> str:
     # The runner's own escaping (actions/toolkit `escapeData`): "%" first, then line breaks.
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:
     # Properties also end at ":" (the message separator) and "," (the next property).
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 # --------------------------------------------------------------------------- shared
@@ -247,14 +247,14 @@ def _dataset_title(dataset: str) -> str:
     return dataset or "(unnamed dataset)"
 
 
-def _model_label(model: dict) -> str:
+def model_label(model: dict) -> str:
     """`churn v3 (@champion, @prod)`."""
     label = f"{model.get('name')} v{model.get('version')}"
     aliases = model.get("aliases") or []
     return f"{label} ({', '.join('@' + alias for alias in aliases)})" if aliases else label
 
 
-class _Discard:
+class Discard:
     """A file that drops what it is given: `render` reads the recorded console instead."""
 
     def write(self, text: str) -> int:

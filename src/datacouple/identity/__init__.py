@@ -4,7 +4,7 @@ and git revisions themselves. The bottom layer: it knows nothing of schemas or f
 from .content_hash import hash_directory, hash_file
 from .dataset import DatasetIdentity, dataset_identity
 from .entries import DvcEntry, read_dvc_entry
-from .git import git_commit
+from .git import git_commit, path_in_git
 from .paths import find_repo_root
 
 __all__ = [
@@ -15,5 +15,6 @@ __all__ = [
     "git_commit",
     "hash_directory",
     "hash_file",
+    "path_in_git",
     "read_dvc_entry",
 ]

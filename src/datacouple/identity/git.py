@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,3 +33,12 @@ def git_commit(repo_root: Path, rev: str) -> Iterator[tuple[Any, Any]]:
                 f"unknown git revision {rev!r} in {git_repo.working_tree_dir}"
             ) from None
         yield git_repo, commit
+
+
+def path_in_git(repo, path: Path) -> str:
+    """`path` relative to the repository's work tree, as git objects name it."""
+    work_tree = Path(os.path.realpath(repo.working_tree_dir))
+    try:
+        return Path(os.path.realpath(path)).relative_to(work_tree).as_posix()
+    except ValueError:
+        raise DatacoupleError(f"{path} is outside the git repository {work_tree}") from None

@@ -213,3 +213,8 @@ def structural_hash(columns: list[Column]) -> str:
     payload = json.dumps(structural_part(columns), sort_keys=True, separators=(",", ":"),
                          ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def document_hash(document: Fingerprint) -> str:
+    """sha256 of the canonical JSON: names one exact fingerprint (acknowledgements key on it)."""
+    return hashlib.sha256(canonical_json(document).encode("utf-8")).hexdigest()
