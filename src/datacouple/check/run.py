@@ -17,7 +17,7 @@ from ..changes import BREAKING, WARNING, Change, Thresholds, diff_fingerprints
 from ..config import Config, DatasetConfig
 from ..errors import DatacoupleError
 from ..identity import dataset_identity
-from ..profile.format import Fingerprint, document_hash
+from ..profile.format import Fingerprint, document_hash, dvc_hash
 from ..resolve import FingerprintMissing, Side, committed_side, stale_change, work_tree_side
 from .acks import Ack, load_acks
 from .revisions import default_base, merge_base
@@ -78,6 +78,7 @@ def run_check(config: Config, *, base: str | None = None, head: str | None = Non
     base_commit = merge_base(config.root, base, head)
     thresholds = Thresholds.from_config(settings)
     fail_on = _fail_on(settings)
+    acks = load_acks(config.root)  # bad input is reported before any work
     result = CheckResult(base=base, base_commit=base_commit, head=head or "work tree",
                          datasets=[])
     for dataset in sorted(config.datasets.values(), key=lambda d: d.name):
@@ -86,7 +87,7 @@ def run_check(config: Config, *, base: str | None = None, head: str | None = Non
         if checked is not None:
             result.datasets.append(checked)
     _attach_models(result, config, open_lineage)
-    _judge(result, load_acks(config.root), fail_on)
+    _judge(result, acks, fail_on)
     return result
 
 
@@ -154,8 +155,7 @@ def _against_data_on_disk(side: Side, dataset: DatasetConfig, config: Config) ->
     if not dataset.path.exists():
         return side  # not pulled: the .dvc / dvc.lock entry is all there is
     on_disk = dataset_identity(dataset.path, config.root).hash
-    recorded = side.fingerprint["dvc"]["hash"] if side.fingerprint.get("dvc") else None
-    if on_disk != recorded:
+    if on_disk != dvc_hash(side.fingerprint):
         return replace(side, dvc_hash_now=on_disk, dvc_recorded_in="the data on disk")
     return side
 
