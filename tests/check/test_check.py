@@ -12,51 +12,12 @@ import json
 import subprocess
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
-from helpers import GitDvcProject, assert_one_line_error, dvc_command, project_env
-from public_data import islp_frame
+from check_repo import hitters_features, migrate, null_band_as_empty_string
+from helpers import GitDvcProject, assert_one_line_error, dvc_command
 
 UNREACHABLE_TRACKING = "http://127.0.0.1:9"  # the discard port: nothing listens there
-
-
-def hitters_features() -> pd.DataFrame:
-    """A feature table with genuine missing values: the salary band is NULL where the public
-    table has no salary (59 rows)."""
-    raw = islp_frame("Hitters")
-    features = raw[["AtBat", "Hits", "Years", "League", "Division", "Salary"]].copy()
-    bands = pd.cut(features["Salary"], [0, 250, 750, 5000], labels=["low", "mid", "high"])
-    features["salary_band"] = bands.astype(object).where(bands.notna(), None)
-    return features
-
-
-def null_band_as_empty_string(features: pd.DataFrame) -> pd.DataFrame:
-    """The "schema migration": NULL salary bands are written as ""."""
-    migrated = features.copy()
-    migrated["salary_band"] = migrated["salary_band"].where(migrated["salary_band"].notna(), "")
-    return migrated
-
-
-@pytest.fixture(scope="module")
-def main_branch(tmp_path_factory) -> GitDvcProject:
-    """`main` with one dataset, fingerprinted and committed, and its data pushed to a local DVC
-    remote. Tests work on copies (see `project`)."""
-    base = tmp_path_factory.mktemp("check")
-    repo = GitDvcProject(base / "repo", project_env(base))
-    repo.root.mkdir()
-    repo.run("git", "init", "-q", "-b", "main")
-    repo.run(*dvc_command(), "init", "-q")
-    repo.run(*dvc_command(), "remote", "add", "-q", "-d", "local", str(base / "dvc-remote"))
-    (repo.root / "datacouple.toml").write_text(
-        '[datasets.features]\npath = "data/features.parquet"\n'
-        '[check]\nbase = "main"\n'
-    )
-    repo.save_data("data/features.parquet", hitters_features())
-    repo.fingerprint("features")
-    repo.commit("features as published")
-    repo.run(*dvc_command(), "push", "-q")
-    return repo
 
 
 @pytest.fixture
@@ -65,12 +26,6 @@ def project(main_branch: GitDvcProject, tmp_path: Path) -> GitDvcProject:
     repo.env = {**repo.env, "MLFLOW_TRACKING_URI": UNREACHABLE_TRACKING}
     repo.run("git", "checkout", "-q", "-b", "feature/migration")
     return repo
-
-
-def migrate(repo: GitDvcProject, message: str = "migrate: write missing bands as empty strings"):
-    repo.save_data("data/features.parquet", null_band_as_empty_string(hitters_features()))
-    repo.fingerprint("features")
-    repo.commit(message)
 
 
 def check_json(repo: GitDvcProject, *args: str) -> tuple[int, dict]:
