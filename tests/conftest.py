@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import dvc_command
+from helpers import dvc_command, project_env
 
 
 class DvcRepo:
@@ -54,6 +54,7 @@ class DvcRepo:
 
 
 def _site_cache_dir(tmp_path_factory) -> str:
+    # The same directory project_env names, so subprocesses and in-process DVC share it.
     return str(tmp_path_factory.getbasetemp() / "dvc-site-cache")
 
 
@@ -64,12 +65,8 @@ def dvc_env(tmp_path_factory, monkeypatch):
     DVC's state db (its "site cache") goes to a tmp dir instead of /var/tmp/dvc; the same
     variable reaches both the `dvc` subprocesses and DVC's Repo opened inside the test.
     """
-    monkeypatch.setenv("DVC_NO_ANALYTICS", "1")
-    monkeypatch.setenv("DVC_SITE_CACHE_DIR", _site_cache_dir(tmp_path_factory))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    for role in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{role}_NAME", "datacouple tests")
-        monkeypatch.setenv(f"GIT_{role}_EMAIL", "tests@datacouple.invalid")
+    for key, value in project_env(tmp_path_factory.getbasetemp()).items():
+        monkeypatch.setenv(key, value)
 
 
 @pytest.fixture(scope="session")

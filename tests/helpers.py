@@ -86,15 +86,3 @@ class GitDvcProject:
     def copy(self, destination: Path) -> GitDvcProject:
         shutil.copytree(self.root, destination, symlinks=True)
         return GitDvcProject(destination, self.env)
-
-
-def test_env(base: Path) -> dict[str, str]:
-    env = {**os.environ, "DVC_NO_ANALYTICS": "1", "GIT_CONFIG_NOSYSTEM": "1",
-           "DVC_SITE_CACHE_DIR": str(base / "dvc-site-cache")}
-    for role in ("AUTHOR", "COMMITTER"):
-        env[f"GIT_{role}_NAME"] = "datacouple tests"
-        env[f"GIT_{role}_EMAIL"] = "tests@datacouple.invalid"
-    return env
-
-
-test_env.__test__ = False  # a helper, not a test
