@@ -3,8 +3,10 @@ subprocess that a test can stop and start again on the same port (the journal te
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -148,6 +150,9 @@ class ServerProcess:
              "--artifacts-destination", str(self.root / "artifacts"),
              "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1"],
             cwd=self.root, stdout=log, stderr=subprocess.STDOUT,
+            # Its own process group: `mlflow server` runs uvicorn as a child process, and
+            # stopping must stop both (the group of the process started here, nothing else).
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -167,11 +172,12 @@ class ServerProcess:
     def stop(self) -> None:
         if self.process is None:
             return
-        self.process.terminate()
+        group = self.process.pid  # a session leader: its group id is its pid
+        _signal_group(group, signal.SIGTERM)
         try:
             self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            _signal_group(group, signal.SIGKILL)
             self.process.wait()
         self.process = None
         # Down means refused: wait until nothing listens on the port any more.
@@ -180,3 +186,8 @@ class ServerProcess:
                 if probe.connect_ex(("127.0.0.1", self.port)) != 0:
                     return
             time.sleep(0.1)
+
+
+def _signal_group(group: int, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(group, signum)
