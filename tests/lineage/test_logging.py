@@ -206,3 +206,6 @@ def test_cli_log_to_an_existing_run(git_dvc_repo, mlflow_sqlite_uri):
         "evaluation"
     unknown = CliRunner().invoke(main, ["log", "nope", "--run-id", run.info.run_id])
     assert unknown.exit_code == 2 and "unknown dataset 'nope'" in unknown.output
+    no_run = CliRunner().invoke(main, ["log", "features", "--run-id", "0" * 32])
+    assert no_run.exit_code == 2, no_run.output
+    assert f"cannot log to run {'0' * 32}" in no_run.output

@@ -15,11 +15,12 @@ local journal (journal.py) and `datacouple sync` applies it later.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import mlflow
+from mlflow.exceptions import MlflowException
 from mlflow.store.artifact.utils.models import _parse_model_id_if_present
 from mlflow.tracking import MlflowClient
 
@@ -63,11 +64,14 @@ def log_dataset(data: Any, context: str = "training", name: str | None = None,
         with short_retries():
             apply_record(record)
     except Exception as error:
-        if not is_unreachable(error):
-            raise
-        root = version.git.root if version.git else None
-        written = write_record(record, journal_dir(root))
-        return LoggedDataset(**{**result.__dict__, "journaled": written})
+        if is_unreachable(error):
+            root = version.git.root if version.git else None
+            return replace(result, journaled=write_record(record, journal_dir(root)))
+        if isinstance(error, MlflowException) and error.error_code in (
+                "RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE"):
+            raise DatacoupleError(f"cannot log to run {run_id} at {record.tracking_uri}: "
+                                  f"{error.message}") from None
+        raise
     return result
 
 
