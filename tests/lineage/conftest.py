@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import mlflow
 import pytest
-from log_fixtures import build_repo, copy_repo
+
+from lineage.log_fixtures import build_repo, copy_repo
 
 
 @pytest.fixture(scope="session")

@@ -13,13 +13,13 @@ from pathlib import Path
 import mlflow
 import pytest
 from click.testing import CliRunner
-from log_fixtures import ServerProcess, free_port
 
 import datacouple
 from datacouple.cli import main
 from datacouple.lineage.journal import journal_dir, pending, read_record, write_record
 from datacouple.lineage.links import lineage_url
 from datacouple.lineage.records import build_record, dataset_version
+from lineage.log_fixtures import ServerProcess, free_port
 
 
 @pytest.fixture(scope="module")
