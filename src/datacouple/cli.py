@@ -214,6 +214,51 @@ def blame(dataset: str, column: str | None, since: str | None, fmt: str) -> None
           lambda console: print_blame(result, console))
 
 
+@main.command()
+@click.argument("dataset", metavar="NAME|PATH")
+@click.option("--run-id", metavar="ID", help="The MLflow run to log to (default: "
+              "$MLFLOW_RUN_ID).")
+@click.option("--context", default="training", show_default=True,
+              help="What the run used the data for: training, validation, evaluation, ...")
+@click.option("--name", metavar="NAME", help="The dataset's name in MLflow (default: NAME, or "
+              "the path's stem).")
+def log(dataset: str, run_id: str | None, context: str, name: str | None) -> None:
+    """Record a dataset version as an input of an existing MLflow run: digest = DVC hash, the
+    dvc source, the schema and a profile, the fingerprint as an artifact.
+
+    The committed fingerprint is reused when it describes the current data. When the tracking
+    server cannot be reached, the record is kept in the local journal and the command still
+    exits 0 (the lineage is not lost): `datacouple sync` sends it later.
+    """
+    from .lineage.recording import log_dataset
+
+    logged = log_dataset(dataset, context=context, name=name, run_id=run_id)
+    if logged.journaled:
+        click.echo(f"{logged.name}: tracking server unreachable; journaled to "
+                   f"{logged.journaled} (run `datacouple sync` to send it)", err=True)
+        return
+    how = "committed fingerprint" if logged.fingerprint_reused else "fingerprint computed now"
+    click.echo(f"{logged.name}: {logged.digest} logged to run {logged.run_id} as "
+               f"{logged.context} ({how})")
+
+
+@main.command()
+def sync() -> None:
+    """Send the lineage records journaled while the tracking server was unreachable.
+
+    Each record is applied idempotently and removed once applied; records whose server is
+    still unreachable, or that fail, are kept. Exits 0 when the journal is empty afterwards,
+    1 otherwise.
+    """
+    from .lineage.journal import journal_dir
+    from .lineage.journal import sync as replay
+
+    directory = journal_dir()
+    result = replay(directory)
+    click.echo("\n".join(result.messages(directory)), err=True)
+    sys.exit(0 if result.complete else 1)
+
+
 def _emit(fmt: str, output: str | None, rendered, printed) -> None:
     """A report to FILE (atomically), to the terminal (rich, for text) or to stdout."""
     from .atomic import write_text_atomic
