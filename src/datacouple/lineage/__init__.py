@@ -1,0 +1,1 @@
+"""MLflow lineage: the only package that imports mlflow (DESIGN.md, "Lineage")."""
