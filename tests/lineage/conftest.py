@@ -4,6 +4,7 @@ two versions of ISLP's Hitters features, a sqlite MLflow store, real registered 
 from __future__ import annotations
 
 import pytest
+
 from graph_scenario import History, build_history
 
 

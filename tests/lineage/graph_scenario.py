@@ -218,7 +218,7 @@ def train(store: Store, repo: Repo, rev: str | None, label: str, model_name: str
     from sklearn.pipeline import make_pipeline
 
     frame = repo.frame()
-    x, y = frame[features].astype(float), frame[TARGET].astype(float)
+    x, y = frame[features], frame[TARGET].astype(float)
     model = make_pipeline(SimpleImputer(), LinearRegression()).fit(x, y)
     previous = mlflow.get_tracking_uri()
     mlflow.set_tracking_uri(store.uri)
@@ -251,10 +251,10 @@ class History:
     rev1: str
     rev2: str
 
-    def cli(self, *args: str) -> subprocess.CompletedProcess:
+    def cli(self, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
         """The real `datacouple` command in the repo, against the store."""
         command = [str(Path(sys.executable).with_name("datacouple")), *args]
-        env = {**self.repo.env, "MLFLOW_TRACKING_URI": self.store.uri}
+        env = {**self.repo.env, "MLFLOW_TRACKING_URI": self.store.uri, **(env or {})}
         return subprocess.run(command, cwd=self.repo.root, env=env, capture_output=True,
                               text=True, timeout=300)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from graph_scenario import DATA, DATASET, SALARY_FEATURES
 
 from datacouple.config import load_config
 from datacouple.errors import DatacoupleError
@@ -17,6 +16,8 @@ from datacouple.lineage.graph import (
     models_for_dataset,
     resolve_target,
 )
+
+from graph_scenario import DATA, DATASET, SALARY_FEATURES
 
 NODE_KEYS = {
     "dataset": {"id", "kind", "name", "digest", "rows", "structural_hash", "path", "rev",

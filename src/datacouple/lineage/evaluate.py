@@ -32,6 +32,7 @@ def evaluate_versions(client, versions: list[dict], dataset: DatasetConfig, root
     """One result per version: `{name, version, aliases, mode, rows, ...}` or `{..., error}`."""
     if not versions:
         return []
+    _check_loading_allowed()
     old = read_at_revision(dataset, root, base)
     new = read_frame(dataset.path)
     old_sample, new_sample, mode = _samples(old, new, rows, seed)
@@ -56,6 +57,18 @@ def evaluate_versions(client, versions: list[dict], dataset: DatasetConfig, root
                       else _compare_distributions(before, after))
         results.append(result)
     return results
+
+
+def _check_loading_allowed() -> None:
+    """MLflow 3.17 deserializes models (skops included) only while
+    MLFLOW_ALLOW_PICKLE_DESERIALIZATION is true (its default). A user who turned it off said
+    no; say so once instead of failing every model."""
+    from mlflow.environment_variables import MLFLOW_ALLOW_PICKLE_DESERIALIZATION
+
+    if not MLFLOW_ALLOW_PICKLE_DESERIALIZATION.get():
+        raise DatacoupleError(
+            "--evaluate loads the registered models, which MLFLOW_ALLOW_PICKLE_DESERIALIZATION="
+            "false forbids; unset it (or set it to true) if you trust your model registry")
 
 
 # --------------------------------------------------------------------------- data
