@@ -12,20 +12,16 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import mlflow
 import pandas as pd
 from mlflow import MlflowClient
-from mlflow.data.dataset_source import DatasetSource
-from mlflow.data.meta_dataset import MetaDataset
 from mlflow.models import infer_signature
-from mlflow.types import ColSpec, Schema
 
 import datacouple
-from datacouple.fingerprint.model import canonical_json
+from datacouple.lineage.logging import log_dataset, register_model
 
 from public_data import islp_csv
 
@@ -108,83 +104,6 @@ def make_repo(base: Path) -> Repo:
     return repo
 
 
-# --------------------------------------------------------------------------- MLflow records
-
-
-class _DvcLikeSource(DatasetSource):
-    """A source whose type and JSON are the contract's `dvc` source (tests only)."""
-
-    def __init__(self, spec: dict):
-        self._spec = spec
-
-    @staticmethod
-    def _get_source_type() -> str:
-        return "dvc"
-
-    def load(self, **kwargs):
-        raise NotImplementedError
-
-    @staticmethod
-    def _can_resolve(raw_source) -> bool:
-        return False
-
-    @classmethod
-    def _resolve(cls, raw_source):
-        raise NotImplementedError
-
-    def to_dict(self) -> dict:
-        return dict(self._spec)
-
-    @classmethod
-    def from_dict(cls, source_dict: dict):
-        return cls(source_dict)
-
-
-class _ContractDataset(MetaDataset):
-    def __init__(self, source, name, digest, schema, profile: dict):
-        super().__init__(source=source, name=name, digest=digest, schema=schema)
-        self._contract_profile = profile
-
-    @property
-    def profile(self):
-        return self._contract_profile
-
-    def to_dict(self) -> dict:
-        config = super().to_dict()
-        config["profile"] = json.dumps(self._contract_profile, sort_keys=True)
-        return config
-
-
-_TYPES = {"integer": "long", "float": "double", "string": "string", "boolean": "boolean"}
-
-
-def _log_like_contract(document: dict, repo_root: Path, rev: str | None,
-                       context: str = "training") -> None:
-    """What `datacouple.log_dataset` records per the lineage contract, with plain mlflow calls,
-    until LOG's implementation is merged (then replace this with it)."""
-    name, digest = document["dataset"], document["dvc"]["hash"]
-    artifact = f"datacouple/fingerprints/{name}.json"
-    schema = Schema([ColSpec(_TYPES.get(c["logical_type"], "string"), c["name"],
-                             required=not c["missing"].get("null"))
-                     for c in document["columns"]])
-    missing = {c["name"]: {k: v for k, v in c["missing"].items()
-                           if isinstance(v, int) and v} for c in document["columns"]}
-    profile = {"format": "datacouple.profile/1", "rows": document["rows"],
-               "structural_hash": document["structural_hash"], "fingerprint_artifact": artifact,
-               "columns": len(document["columns"]),
-               "missing": {k: v for k, v in missing.items() if v}}
-    source = _DvcLikeSource({"repo": str(repo_root), "rev": rev, "path": document["path"],
-                             "hash": digest})
-    mlflow.log_input(_ContractDataset(source, name, digest, schema, profile), context=context)
-    with tempfile.TemporaryDirectory() as scratch:
-        local = Path(scratch) / f"{name}.json"
-        local.write_text(canonical_json(document))
-        mlflow.log_artifact(str(local), "datacouple/fingerprints")
-    mlflow.set_tags({f"datacouple.dataset.{name}.digest": digest,
-                     f"datacouple.dataset.{name}.structural_hash": document["structural_hash"],
-                     "datacouple.git.commit": rev or "", "datacouple.git.dirty": "false"})
-
-
 # --------------------------------------------------------------------------- models
 
 SALARY_FEATURES = ["Salary", "Years", "CHits"]  # Salary: missing in version 1
@@ -207,7 +126,7 @@ def make_store(base: Path) -> Store:
     return Store(uri, experiment, client)
 
 
-def train(store: Store, repo: Repo, rev: str | None, label: str, model_name: str,
+def train(store: Store, repo: Repo, label: str, model_name: str,
           features: list[str] | None, alias: str | None, signature: bool = True) -> str:
     """Fit a tiny real model on the repo's current data, log it like a training step would,
     register it and point `alias` at the new version. The run id."""
@@ -220,21 +139,22 @@ def train(store: Store, repo: Repo, rev: str | None, label: str, model_name: str
     frame = repo.frame()
     x, y = frame[features], frame[TARGET].astype(float)
     model = make_pipeline(SimpleImputer(), LinearRegression()).fit(x, y)
-    previous = mlflow.get_tracking_uri()
+    previous = mlflow.get_tracking_uri(), mlflow.get_registry_uri()
     mlflow.set_tracking_uri(store.uri)
+    mlflow.set_registry_uri(store.uri)
     try:
         with mlflow.start_run(experiment_id=store.experiment_id, run_name=label) as run:
-            _log_like_contract(repo.fingerprint(), repo.root, rev)
-            mlflow.sklearn.log_model(
-                model, name="model", registered_model_name=model_name,
-                skops_trusted_types=["numpy.dtype"],  # the imputer's fitted dtype
+            # LOG's log_dataset, as a training script calls it (the data's path: its repo's
+            # datacouple.toml names it `hitters`).
+            logged = log_dataset(str(repo.root / DATA), context="training")
+            assert (logged.name, logged.journaled) == (DATASET, None)
+            info = mlflow.sklearn.log_model(
+                model, name="model", skops_trusted_types=["numpy.dtype"],  # the imputer's
                 signature=infer_signature(x, model.predict(x)) if signature else None)
+        register_model(info.model_uri, model_name, alias=alias)
     finally:
-        mlflow.set_tracking_uri(previous)
-    version = max(int(v.version) for v in store.client.search_model_versions(
-        f"name = '{model_name}'"))
-    if alias:
-        store.client.set_registered_model_alias(model_name, alias, str(version))
+        mlflow.set_tracking_uri(previous[0])
+        mlflow.set_registry_uri(previous[1])
     store.runs[label] = run.info.run_id
     return run.info.run_id
 
@@ -267,10 +187,10 @@ def build_history(base: Path) -> History:
     v1 = repo.featurize(KEEP_MISSING)
     rev1 = repo.commit("hitters v1")
     store = make_store(base)
-    train(store, repo, rev1, "salary-v1", "salary", SALARY_FEATURES, "champion")
-    train(store, repo, rev1, "other-v1", "other", OTHER_FEATURES, "champion")
-    train(store, repo, rev1, "unsigned-v1", "unsigned", OTHER_FEATURES, "prod", signature=False)
+    train(store, repo, "salary-v1", "salary", SALARY_FEATURES, "champion")
+    train(store, repo, "other-v1", "other", OTHER_FEATURES, "champion")
+    train(store, repo, "unsigned-v1", "unsigned", OTHER_FEATURES, "prod", signature=False)
     v2 = repo.featurize(FILL_SALARY)
     rev2 = repo.commit("hitters v2: Salary NULL -> 0")
-    train(store, repo, rev2, "salary-v2", "salary", SALARY_FEATURES, "challenger")
+    train(store, repo, "salary-v2", "salary", SALARY_FEATURES, "challenger")
     return History(repo, store, v1, v2, rev1, rev2)
