@@ -154,6 +154,22 @@ def diff(old: str, new: str, fmt: str, output: str | None) -> None:
     sys.exit(1 if summarize(result.changes)[BREAKING] else 0)
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--backend-store-uri", metavar="URI",
+              help="MLflow backend store (default: MLFLOW_TRACKING_URI when it is a store, "
+                   "else sqlite:///mlflow.db).")
+def ui(host: str, port: int, backend_store_uri: str | None) -> None:
+    """Run the MLflow UI with the lineage view (`mlflow server --app-name datacouple`) and
+    print the lineage page's address. Ctrl-C stops it. See docs/lineage-view.md."""
+    from .lineage.server import run_ui
+
+    root = load_config().root
+    sys.exit(run_ui(host, port, backend_store_uri, repo_root=str(root),
+                    echo=lambda line: click.echo(line, err=True)))
+
+
 def _summary(document: dict, written: str) -> str:
     dvc = document.get("dvc") or {}
     return (f"{document['dataset']}: {document['rows']} rows, {len(document['columns'])} columns,"
