@@ -107,11 +107,10 @@ def _check_focus_exists(client, kind: str | None, value: str | None) -> None:
 
 def lineage_graph(args) -> dict:
     """The graph JSON (datacouple.lineage/1) for a request's query."""
-    from .graph import build_graph
-
     kind, value = focus_from_query(args)
     client = server_store.server_client()
     _check_focus_exists(client, kind, value)
+    from .graph import build_graph  # GRAPH's module; imported late so bad queries fail first
     try:
         graph = build_graph(client, **({kind: value} if kind else {}),
                             repo_root=server_store.repo_root())
