@@ -48,16 +48,30 @@ class NotFound(DatacoupleError):
     """A dataset, dataset version, model or run the store does not know (HTTP 404)."""
 
 
+class ServerClient(MlflowClient):
+    """An MlflowClient whose run-artifact downloads read the storage behind this server.
+
+    A plain client cannot: it would resolve `mlflow-artifacts:/...` against its tracking URI,
+    and inside the server that is the database, not a server. Whatever code the view calls
+    with a client (`build_graph` and what it reads) downloads through this override."""
+
+    def download_artifacts(self, run_id: str, path: str, dst_path: str | None = None) -> str:
+        repository, artifact_path = artifact_location(self.get_run(run_id).info.artifact_uri,
+                                                      _safe_relative(path))
+        return repository.download_artifacts(artifact_path,
+                                             dst_path=dst_path or tempfile.mkdtemp())
+
+
 @cache
-def server_client() -> MlflowClient:
-    """An MlflowClient on the server's own backend and registry stores."""
+def server_client() -> ServerClient:
+    """A client on the server's own backend and registry stores."""
     tracking = os.environ.get(BACKEND_STORE_ENV)
     if not tracking:
         import mlflow
 
         tracking = mlflow.get_tracking_uri()  # create_app used outside `mlflow server`
     registry = os.environ.get(REGISTRY_STORE_ENV) or tracking
-    return MlflowClient(tracking_uri=tracking, registry_uri=registry)
+    return ServerClient(tracking_uri=tracking, registry_uri=registry)
 
 
 def static_prefix() -> str:
@@ -87,34 +101,36 @@ def _safe_relative(path: str) -> str:
     return path
 
 
-def read_run_artifact(client: MlflowClient, run_id: str, path: str) -> bytes:
-    """The bytes of a run's artifact, read from the storage behind this server."""
-    path = _safe_relative(path)
-    root = client.get_run(run_id).info.artifact_uri
-    parsed = urllib.parse.urlparse(root)
+def artifact_location(artifact_root: str, path: str):
+    """(artifact repository, path inside it) of `path` under a run's artifact root, resolving
+    proxied roots (`mlflow-artifacts:/...`, `http(s)://.../api/2.0/mlflow-artifacts/artifacts/...`)
+    against the server's artifact destination as MLflow's own handlers do."""
+    parsed = urllib.parse.urlparse(artifact_root)
     proxied = parsed.scheme == "mlflow-artifacts" or (
         parsed.scheme in ("http", "https") and _PROXY_ANCHOR in parsed.path)
-    if proxied:
-        destination = os.environ.get(ARTIFACTS_DESTINATION_ENV)
-        if not destination:
-            raise DatacoupleError(f"run {run_id}: artifacts at {root} but this server has no "
-                                  "--artifacts-destination to read them from")
-        if parsed.scheme == "mlflow-artifacts":
-            run_root = parsed.path.lstrip("/")
-        else:
-            run_root = parsed.path.split(_PROXY_ANCHOR, 1)[1].lstrip("/")
-        repository = get_artifact_repository(destination)
-        artifact_path = posixpath.join(run_root, path) if run_root else path
+    if not proxied:
+        return get_artifact_repository(artifact_root), path
+    destination = os.environ.get(ARTIFACTS_DESTINATION_ENV)
+    if not destination:
+        raise DatacoupleError(f"artifacts at {artifact_root}, but this server has no "
+                              "--artifacts-destination to read them from")
+    if parsed.scheme == "mlflow-artifacts":
+        run_root = parsed.path.lstrip("/")
     else:
-        repository = get_artifact_repository(root)
-        artifact_path = path
+        run_root = parsed.path.split(_PROXY_ANCHOR, 1)[1].lstrip("/")
+    return get_artifact_repository(destination), posixpath.join(run_root, path)
+
+
+def read_run_artifact(client: ServerClient, run_id: str, path: str) -> bytes:
+    """The bytes of a run's artifact, read from the storage behind this server."""
     with tempfile.TemporaryDirectory(prefix="datacouple-") as tmp:
         try:
-            local = repository.download_artifacts(artifact_path, dst_path=tmp)
+            local = client.download_artifacts(run_id, path, tmp)
+        except DatacoupleError:
+            raise
         except Exception as error:  # each repository type (local, s3, gcs...) raises its own
-            raise NotFound(f"run {run_id} has no artifact {path}: "
-                           f"{str(error).splitlines()[0] if str(error) else type(error).__name__}"
-                           ) from None
+            first = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise NotFound(f"run {run_id} has no artifact {path}: {first}") from None
         return Path(local).read_bytes()
 
 
