@@ -1,0 +1,116 @@
+"""Registered model version -> the column names its signature takes as inputs.
+
+The signature lives only in the version's `MLmodel` file (neither the ModelVersion nor the
+LoggedModel entity of MLflow 3.17 carries it), so the cheapest read is that one small file:
+`mlflow.artifacts.download_artifacts("models:/NAME/VERSION/MLmodel")`, about 20 ms on a local
+store, against `get_model_info`'s same download plus model-flavor parsing. Model versions are
+immutable, so the answer is cached for good: in memory, and in `.datacouple/cache/
+signatures.json` under the repository (keyed by registry URI, since two registries can both
+have a `churn` version 3).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from ..atomic import write_text_atomic
+
+CACHE_FILE = Path(".datacouple") / "cache" / "signatures.json"
+NO_SIGNATURE = "no signature"  # the reason an unsigned version counts as affected
+
+_MEMORY: dict[tuple[str, str, str], list[str] | None] = {}
+
+
+def signature_inputs(client, name: str, version: str | int,
+                     cache_root: str | os.PathLike | None = None) -> list[str] | None:
+    """Input column names of the version's signature, in order; None when it has none (or
+    its MLmodel cannot be read): callers treat that as "may use any column"."""
+    return signatures_for(client, [(name, version)], cache_root)[(name, str(version))]
+
+
+def signatures_for(client, versions, cache_root: str | os.PathLike | None = None
+                   ) -> dict[tuple[str, str], list[str] | None]:
+    """`signature_inputs` for many `(name, version)` pairs; the disk cache is written once."""
+    registry = _registry_uri(client)
+    disk = _DiskCache(Path(cache_root or Path.cwd()) / CACHE_FILE)
+    answers = {}
+    for name, version in versions:
+        key = (registry, name, str(version))
+        if key not in _MEMORY:
+            found, inputs = disk.get(registry, f"{name}/{version}")
+            if not found:
+                readable, inputs = _read_signature_inputs(client, name, str(version))
+                if not readable:  # maybe a passing outage: answer, but remember nothing
+                    answers[(name, str(version))] = None
+                    continue
+                disk.put(registry, f"{name}/{version}", inputs)
+            _MEMORY[key] = inputs
+        answers[(name, str(version))] = _MEMORY[key]
+    disk.flush()
+    return answers
+
+
+def _read_signature_inputs(client, name: str, version: str) -> tuple[bool, list[str] | None]:
+    """(readable, inputs): readable is False when the MLmodel could not be fetched."""
+    import mlflow.artifacts
+    from mlflow.exceptions import MlflowException
+    from mlflow.models import Model
+
+    with tempfile.TemporaryDirectory(prefix="datacouple-") as scratch:
+        try:
+            local = mlflow.artifacts.download_artifacts(
+                artifact_uri=f"models:/{name}/{version}/MLmodel", dst_path=scratch,
+                tracking_uri=client.tracking_uri, registry_uri=_registry_uri(client))
+            model = Model.load(local)
+        except (MlflowException, OSError):
+            return False, None
+    if model.signature is None or model.signature.inputs is None:
+        return True, None
+    names = [n for n in model.signature.inputs.input_names() if isinstance(n, str)]
+    return True, names or None  # an unnamed tensor signature says nothing about columns
+
+
+def _registry_uri(client) -> str:
+    return getattr(client, "_registry_uri", None) or client.tracking_uri
+
+
+class _DiskCache:
+    """`{registry_uri: {"NAME/VERSION": [inputs] | null}}`, rewritten atomically."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._data: dict | None = None
+        self._dirty = False
+
+    def _load(self) -> dict:
+        if self._data is None:
+            try:
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                data = {}  # absent or damaged: a cache, so start over
+            self._data = data if isinstance(data, dict) else {}
+        return self._data
+
+    def get(self, registry: str, key: str) -> tuple[bool, list[str] | None]:
+        entries = self._load().get(registry) or {}
+        if key in entries and (entries[key] is None or isinstance(entries[key], list)):
+            return True, entries[key]
+        return False, None
+
+    def put(self, registry: str, key: str, inputs: list[str] | None) -> None:
+        data = self._load()
+        data.setdefault(registry, {})[key] = inputs
+        self._dirty = True
+
+    def flush(self) -> None:
+        if not self._dirty:
+            return
+        self._dirty = False
+        # A read-only checkout still answers, just without the disk cache.
+        with contextlib.suppress(OSError):
+            write_text_atomic(self.path,
+                              json.dumps(self._data, indent=1, sort_keys=True) + "\n")
