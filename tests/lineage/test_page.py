@@ -165,3 +165,12 @@ def test_fifty_nodes_do_not_overlap(chromium, tmp_path):
     for i, (x1, y1) in enumerate(boxes):
         for x2, y2 in boxes[i + 1:]:
             assert abs(x1 - x2) >= width or abs(y1 - y2) >= height, (x1, y1, x2, y2)
+
+
+def test_page_and_cli_import_without_mlflow():
+    import subprocess
+    import sys
+
+    code = ("import sys, datacouple, datacouple.cli, datacouple.lineage.page, "
+            "datacouple.lineage.server; assert 'mlflow' not in sys.modules, 'mlflow imported'")
+    subprocess.run([sys.executable, "-c", code], check=True)
