@@ -13,6 +13,15 @@ from .errors import DatacoupleError
 from .fingerprint import fingerprint, load_fingerprint, validate, write_fingerprint
 from .toplevel import diff
 
-__all__ = ["DatacoupleError", "diff", "fingerprint", "load_fingerprint", "validate",
-           "write_fingerprint"]
+__all__ = ["DatacoupleError", "diff", "fingerprint", "load_fingerprint", "log_dataset",
+           "register_model", "validate", "write_fingerprint"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # MLflow takes seconds to import: only code that logs lineage pays for it, not the CLI.
+    if name in ("log_dataset", "register_model"):
+        from .lineage import logging
+
+        return getattr(logging, name)
+    raise AttributeError(f"module 'datacouple' has no attribute {name!r}")
