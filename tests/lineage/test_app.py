@@ -239,7 +239,7 @@ def test_browser_draws_the_lineage_and_the_diff(ui, story, chromium, tmp_path):
     assert ">2 breaking</text>" in dom
     # The newest version is selected on load; its diff was fetched from /datacouple/api/diff.
     assert "missing_encoding_changed" in dom and "scale_changed" in dom
-    shot = chromium.screenshot(url, tmp_path / "lineage.png", size=(1480, 640))
+    shot = chromium.screenshot(url, tmp_path / "lineage.png", size=(1600, 600))
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     if os.environ.get("DATACOUPLE_UPDATE_SCREENSHOT"):  # refresh docs/img/lineage.png
         target = Path(__file__).resolve().parents[2] / "docs" / "img" / "lineage.png"

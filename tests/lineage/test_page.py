@@ -161,7 +161,7 @@ def test_fifty_nodes_do_not_overlap(chromium, tmp_path):
     boxes = [(float(x), float(y)) for x, y in
              re.findall(r'class="dc-node [^"]*" transform="translate\(([\d.]+),([\d.]+)\)"', dom)]
     assert len(boxes) == 60
-    width, height = 204, 64
+    width, height = 204, 64  # lineage.js NODE_W, NODE_H
     for i, (x1, y1) in enumerate(boxes):
         for x2, y2 in boxes[i + 1:]:
             assert abs(x1 - x2) >= width or abs(y1 - y2) >= height, (x1, y1, x2, y2)

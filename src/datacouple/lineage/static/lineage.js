@@ -5,7 +5,7 @@
   "use strict";
 
   var SVG = "http://www.w3.org/2000/svg";
-  var NODE_W = 204, NODE_H = 64, COL_GAP = 84, ROW_GAP = 16, GROUP_GAP = 18;
+  var NODE_W = 204, NODE_H = 64, COL_GAP = 96, ROW_GAP = 16, GROUP_GAP = 18;
   var MARGIN_X = 36, MARGIN_TOP = 40, MARGIN_BOTTOM = 30;
   // Left to right: where data comes from, what it became, what trained on it, what shipped.
   var LAYERS = ["file", "stage", "dataset", "run", "logged_model", "model_version"];
@@ -71,7 +71,8 @@
         return { title: node.name || node.run_id, sub: "run \u00b7 " + (node.status || "").toLowerCase(),
                  badges: [] };
       case "logged_model":
-        return { title: node.name || node.model_id, sub: "logged model \u00b7 " + (node.model_id || ""),
+        return { title: node.name || node.model_id,
+                 sub: "logged model \u00b7 " + shorten(node.model_id || "", 12),
                  badges: [] };
       case "model_version":
         return { title: node.name + " v" + node.version, sub: "registered model version",
@@ -252,7 +253,7 @@
     g.appendChild(el("rect", { "class": "dc-node-box", width: NODE_W, height: NODE_H, rx: 9 }));
     g.appendChild(el("rect", { "class": "dc-node-stripe", width: 6, height: NODE_H, rx: 3 }));
     g.appendChild(el("text", { "class": "dc-node-title", x: 16, y: 22 }, shorten(info.title, 23)));
-    g.appendChild(el("text", { "class": "dc-node-sub", x: 16, y: 39 }, shorten(info.sub, 31)));
+    g.appendChild(el("text", { "class": "dc-node-sub", x: 16, y: 39 }, shorten(info.sub, 29)));
     var bx = 16;
     info.badges.slice(0, 3).forEach(function (badge) {
       var text = shorten(badge.text, 16), w = text.length * 6.2 + 12;
