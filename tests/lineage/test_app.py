@@ -209,6 +209,8 @@ def test_graph_json_of_a_dataset_flags_the_breaking_version(ui, story):
     assert version["changes"]["breaking"] == 2
     current = {n["id"]: n["current"] for n in graph["nodes"] if n["kind"] == "dataset"}
     assert current == {old: False, new: True}
+    by_digest = _json_get(ui, f"/datacouple/api/lineage?dataset={story['old']}")
+    assert old in {n["id"] for n in by_digest["nodes"]}
 
 
 def test_diff_endpoint_classifies_the_logged_versions(ui, story):

@@ -8,7 +8,7 @@ basic-auth app we add our routes to MLflow's Flask app (`mlflow.server.app`), th
 the FastAPI wrapper MLflow builds around it, or gunicorn/waitress the Flask app itself.
 
 Routes (under the server's `--static-prefix`, if any):
-    GET /datacouple/lineage[?dataset=NAME|model=NAME/VERSION|NAME@ALIAS|run=RUN_ID]  HTML
+    GET /datacouple/lineage[?dataset=NAME|DIGEST|model=NAME/VERSION|NAME@ALIAS|NAME|run=ID]
     GET /datacouple/api/lineage?...same...                                        graph JSON
     GET /datacouple/api/diff?dataset=NAME&old=DIGEST&new=DIGEST                   diff JSON
     GET /datacouple/static/<file>                                                 JS / CSS
@@ -117,7 +117,8 @@ def lineage_graph(args) -> dict:
     except DatacoupleError as error:  # build_graph's "unknown ..." for names it cannot find
         raise server_store.NotFound(str(error)) from None
     document = graph.to_dict() if hasattr(graph, "to_dict") else graph
-    if kind == "dataset" and not any(n.get("kind") == "dataset" and n.get("name") == value
+    if kind == "dataset" and not any(n.get("kind") == "dataset" and value in (n.get("name"),
+                                                                             n.get("digest"))
                                      for n in document.get("nodes", [])):
         raise server_store.NotFound(f"no logged version of dataset {value}")
     return document
