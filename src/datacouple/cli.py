@@ -122,26 +122,44 @@ def infer(dataset: str, output: str, progress: bool | None) -> None:
 
 @main.command()
 @click.argument("old", metavar="OLD")
-@click.argument("new", metavar="NEW")
+@click.argument("new", metavar="NEW", required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "github"]),
               default="text", show_default=True,
               help="text: tables for a terminal; json: the report for scripts; markdown: a PR "
                    "comment; github: GitHub Actions annotations.")
 @click.option("-o", "--output", metavar="FILE", help="Write the report to FILE (default: stdout).")
-def diff(old: str, new: str, fmt: str, output: str | None) -> None:
+@click.option("--against-model", "against_model", metavar="NAME@ALIAS",
+              help="Training-serving skew: compare the fingerprint a registered model version "
+                   "(NAME@ALIAS or NAME/VERSION) was trained on, read from its MLflow run, with "
+                   "the single input DATA.")
+def diff(old: str, new: str | None, fmt: str, output: str | None,
+         against_model: str | None) -> None:
     """Compare two versions of a dataset and classify each change as breaking, warning or info.
 
     OLD and NEW are each a fingerprint file, a data file or directory (fingerprinted now),
     NAME@GITREV (the fingerprint committed at that revision, e.g. features@main), or NAME (the
-    fingerprint file in the work tree). Exits 0 when nothing is breaking, 1 when something is,
-    2 on bad input.
+    fingerprint file in the work tree). With --against-model, give one input (DATA): it is
+    compared with the model version's training data. Exits 0 when nothing is breaking, 1 when
+    something is, 2 on bad input.
     """
     from .atomic import write_text_atomic
     from .diff.changes import BREAKING, summarize
     from .diff.render import render, render_text
-    from .sides import diff_specs
 
-    result = diff_specs(old, new, load_config())
+    config = load_config()
+    if against_model:
+        if new is not None:
+            raise click.UsageError("with --against-model give one input: DATA")
+        from .lineage.queries import open_client
+        from .lineage.skew import skew
+
+        result = skew(open_client(), against_model, old, config)
+    else:
+        if new is None:
+            raise click.UsageError("missing argument NEW (or use --against-model NAME@ALIAS)")
+        from .sides import diff_specs
+
+        result = diff_specs(old, new, config)
     compared = (result.old.label, result.new.label)
     if output:
         write_text_atomic(output, render(result.changes, fmt, compared=compared))
@@ -218,6 +236,107 @@ def ui(host: str, port: int, backend_store_uri: str | None) -> None:
     root = load_config().root
     sys.exit(run_ui(host, port, backend_store_uri, repo_root=str(root),
                     echo=lambda line: click.echo(line, err=True)))
+
+
+def _lineage_formats() -> list[str]:
+    """html only once the lineage page (APP's `lineage.page`) is part of the package."""
+    import importlib.util
+
+    formats = ["text", "json", "dot"]
+    if importlib.util.find_spec("datacouple.lineage.page") is not None:
+        formats.append("html")
+    return formats
+
+
+@main.command()
+@click.argument("target", metavar="[DATASET|MODEL[/VERSION|@ALIAS]]", required=False)
+@click.option("--format", "fmt", type=click.Choice(_lineage_formats()), default="text",
+              show_default=True, help="text: a tree for a terminal; json: the graph document; "
+              "dot: Graphviz source; html: the self-contained lineage page.")
+@click.option("-o", "--output", metavar="FILE", help="Write it to FILE (default: stdout).")
+def lineage(target: str | None, fmt: str, output: str | None) -> None:
+    """Show lineage from MLflow: dataset versions, the runs they trained, logged models and
+    registered model versions (with aliases), and the DVC stages upstream of the datasets.
+
+    TARGET is a dataset (a name in datacouple.toml, or a name or DVC hash logged in MLflow) or
+    a model (NAME/VERSION, NAME@ALIAS, or a registered model's name: its latest and aliased
+    versions); without one, everything. The tracking store is MLFLOW_TRACKING_URI (default
+    sqlite:///mlflow.db). Exits 2 when TARGET is unknown.
+    """
+    from .atomic import write_text_atomic
+    from .lineage.graph import build_graph, resolve_target
+    from .lineage.queries import open_client
+    from .lineage.render import render, render_text
+
+    config = load_config()
+    client = open_client()
+    kind, value = resolve_target(client, target, config)
+    graph = build_graph(client, **({kind: value} if value else {}), repo_root=config.root)
+    document = graph.to_dict()
+    if fmt == "html":
+        from .lineage.page import render_html
+
+        text = render_html(document)
+    elif fmt == "text" and not output:
+        from rich.console import Console
+
+        render_text(document, Console())
+        return
+    else:
+        text = render(document, fmt)
+    if output:
+        write_text_atomic(output, text)
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command()
+@click.argument("name", metavar="NAME")
+@click.option("--base", default="HEAD", show_default=True, metavar="REV",
+              help="Git revision whose committed fingerprint is the old side.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="text: a table for a terminal; json: the report "
+              "(each change with affected_models) for scripts.")
+@click.option("--evaluate", is_flag=True,
+              help="Also score each affected registered model version on a fixed sample "
+                   "(1,000 rows, seed 0) of the old data (at --base, through DVC) and the new.")
+def impact(name: str, base: str, fmt: str, evaluate: bool) -> None:
+    """Name the registered model versions a change to dataset NAME affects.
+
+    Compares the fingerprint committed at --base with the work tree's, classifies the changes,
+    and lists for each the model versions trained on NAME whose signature inputs include the
+    changed column (a table-level change, or a version without a signature: every one).
+    Which versions count is [check] models/aliases in datacouple.toml (default: every version
+    with an alias). Exits 1 when a breaking change affects a model, 2 on bad input.
+    """
+    import json
+
+    from .lineage.impact import affected_versions, impact_report
+    from .lineage.impact import impact as find_impact
+    from .lineage.queries import open_client
+
+    config = load_config()
+    client = open_client()
+    result = find_impact(client, name, config, base)
+    evaluation = None
+    if evaluate:
+        from .lineage.evaluate import evaluate_versions
+
+        evaluation = evaluate_versions(client, affected_versions(result.changes),
+                                       config.datasets[name], config.root, base)
+    if fmt == "json":
+        click.echo(json.dumps(impact_report(result, evaluation), indent=2, sort_keys=True))
+    else:
+        from rich.console import Console
+
+        from .diff.render import render_text
+        from .lineage.render import render_evaluation
+
+        console = Console()
+        render_text(result.changes, console, compared=(result.old.label, result.new.label))
+        if evaluation is not None:
+            render_evaluation(evaluation, console)
+    sys.exit(1 if result.breaks_a_model else 0)
 
 
 def _summary(document: dict, written: str) -> str:

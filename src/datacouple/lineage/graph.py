@@ -370,3 +370,28 @@ def _entries(items) -> list[dict]:
             path = os.path.normpath(item["path"]).replace(os.sep, "/")
             entries.append({"path": path, "hash": item.get("md5")})
     return entries
+
+
+# --------------------------------------------------------------------------- the CLI's target
+
+
+def resolve_target(client, target: str | None, config) -> tuple[str, str | None]:
+    """What `datacouple lineage TARGET` means: ("dataset", name|digest), ("model", spec) or
+    ("all", None). A configured dataset name, or a name or digest MLflow knows as a dataset,
+    is a dataset; NAME/VERSION, NAME@ALIAS or a registered model's name is a model."""
+    if not target:
+        return "all", None
+    if target in config.datasets:
+        return "dataset", target
+    if "/" in target or "@" in target:
+        queries.resolve_version(client, target)  # DatacoupleError when there is no such version
+        return "model", target
+    if queries.runs_for_dataset(client, target):
+        return "dataset", target
+    if queries.model_versions_named(client, target):
+        return "model", target
+    raise DatacoupleError(
+        f"{target!r} is neither a dataset (configured, or a dataset name or DVC hash logged "
+        f"in MLflow at {client.tracking_uri}) nor a registered model (NAME, NAME/VERSION or "
+        "NAME@ALIAS)"
+    )

@@ -2,11 +2,12 @@
 
 The signature lives only in the version's `MLmodel` file (neither the ModelVersion nor the
 LoggedModel entity of MLflow 3.17 carries it), so the cheapest read is that one small file:
-`mlflow.artifacts.download_artifacts("models:/NAME/VERSION/MLmodel")`, about 20 ms on a local
-store, against `get_model_info`'s same download plus model-flavor parsing. Model versions are
-immutable, so the answer is cached for good: in memory, and in `.datacouple/cache/
-signatures.json` under the repository (keyed by registry URI, since two registries can both
-have a `churn` version 3).
+two registry look-ups (version -> logged model -> artifact location) and one download, about
+20 ms on a local store. `mlflow.models.get_model_info("models:/NAME/VERSION")` downloads the
+same file but resolves `models:/` through the process-wide registry URI, not the client's.
+Model versions are immutable, so the answer is cached for good: in memory, and in
+`.datacouple/cache/signatures.json` under the repository (keyed by registry URI, since two
+registries can both have a `churn` version 3).
 """
 
 from __future__ import annotations
@@ -56,22 +57,45 @@ def signatures_for(client, versions, cache_root: str | os.PathLike | None = None
 
 def _read_signature_inputs(client, name: str, version: str) -> tuple[bool, list[str] | None]:
     """(readable, inputs): readable is False when the MLmodel could not be fetched."""
-    import mlflow.artifacts
     from mlflow.exceptions import MlflowException
     from mlflow.models import Model
 
     with tempfile.TemporaryDirectory(prefix="datacouple-") as scratch:
         try:
-            local = mlflow.artifacts.download_artifacts(
-                artifact_uri=f"models:/{name}/{version}/MLmodel", dst_path=scratch,
-                tracking_uri=client.tracking_uri, registry_uri=_registry_uri(client))
-            model = Model.load(local)
+            repository = _artifact_repository(client, _model_location(client, name, version))
+            model = Model.load(repository.download_artifacts("MLmodel", dst_path=scratch))
         except (MlflowException, OSError):
             return False, None
     if model.signature is None or model.signature.inputs is None:
         return True, None
     names = [n for n in model.signature.inputs.input_names() if isinstance(n, str)]
     return True, names or None  # an unnamed tensor signature says nothing about columns
+
+
+def _model_location(client, name: str, version: str) -> str:
+    """Where the version's model files are, asked of `client` itself.
+
+    `models:/NAME/VERSION` URIs are no use here: MLflow resolves them with a client built from
+    the process-wide registry URI, not this client's. An MLflow 3 version's source is its
+    logged model (`models:/<model_id>`), whose entity knows its artifact location; an older
+    version's download URI is a plain artifact URI already."""
+    source = client.get_model_version(name, version).source or ""
+    if source.startswith("models:/m-"):
+        model_id = source[len("models:/"):].split("/", 1)[0]
+        return client.get_logged_model(model_id).artifact_location
+    return client.get_model_version_download_uri(name, version)
+
+
+def _artifact_repository(client, location: str):
+    """The artifact repository at `location`. A client may supply its own resolution
+    (`artifact_repository(location)`), e.g. inside `mlflow server`, where proxied
+    `mlflow-artifacts:` URIs must be read from the server's artifact destination."""
+    own = getattr(client, "artifact_repository", None)
+    if callable(own):
+        return own(location)
+    from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
+
+    return get_artifact_repository(location)
 
 
 def _registry_uri(client) -> str:
