@@ -195,6 +195,8 @@ def test_graph_json_of_a_model_version_reaches_its_dataset(ui, story):
     assert graph["format"] == "datacouple.lineage/1"
     ids = {node["id"]: node for node in graph["nodes"]}
     assert ids["model_version:salary/1"]["aliases"] == ["champion"]
+    # Its signature was read from the logged model's MLmodel behind the server's proxy.
+    assert ids["model_version:salary/1"]["signature_inputs"] == FEATURES
     assert f"dataset:features@{story['old']}" in ids
     assert f"run:{story['runs'][0]}" in ids
     run = ids[f"run:{story['runs'][0]}"]

@@ -55,6 +55,14 @@ class ServerClient(MlflowClient):
     and inside the server that is the database, not a server. Whatever code the view calls
     with a client (`build_graph` and what it reads) downloads through this override."""
 
+    def artifact_repository(self, location: str):
+        """The repository at an artifact location (a logged model's, say): the hook
+        `signatures.py` asks a client for, so MLmodel files are read here too."""
+        inside = proxied_path(location)
+        if inside is None:
+            return get_artifact_repository(location)
+        return get_artifact_repository(f"{_destination(location).rstrip('/')}/{inside}")
+
     def download_artifacts(self, run_id: str, path: str, dst_path: str | None = None) -> str:
         repository, artifact_path = artifact_location(self.get_run(run_id).info.artifact_uri,
                                                       _safe_relative(path))
@@ -101,24 +109,33 @@ def _safe_relative(path: str) -> str:
     return path
 
 
-def artifact_location(artifact_root: str, path: str):
-    """(artifact repository, path inside it) of `path` under a run's artifact root, resolving
-    proxied roots (`mlflow-artifacts:/...`, `http(s)://.../api/2.0/mlflow-artifacts/artifacts/...`)
-    against the server's artifact destination as MLflow's own handlers do."""
-    parsed = urllib.parse.urlparse(artifact_root)
-    proxied = parsed.scheme == "mlflow-artifacts" or (
-        parsed.scheme in ("http", "https") and _PROXY_ANCHOR in parsed.path)
-    if not proxied:
-        return get_artifact_repository(artifact_root), path
+def proxied_path(artifact_uri: str) -> str | None:
+    """The path under the server's artifact destination of a proxied artifact URI
+    (`mlflow-artifacts:/...`, `http(s)://.../api/2.0/mlflow-artifacts/artifacts/...`), as
+    MLflow's own handlers resolve it; None for a direct location (a path, `s3://...`)."""
+    parsed = urllib.parse.urlparse(artifact_uri)
+    if parsed.scheme == "mlflow-artifacts":
+        return parsed.path.strip("/")
+    if parsed.scheme in ("http", "https") and _PROXY_ANCHOR in parsed.path:
+        return parsed.path.split(_PROXY_ANCHOR, 1)[1].strip("/")
+    return None
+
+
+def _destination(artifact_uri: str) -> str:
     destination = os.environ.get(ARTIFACTS_DESTINATION_ENV)
     if not destination:
-        raise DatacoupleError(f"artifacts at {artifact_root}, but this server has no "
+        raise DatacoupleError(f"artifacts at {artifact_uri}, but this server has no "
                               "--artifacts-destination to read them from")
-    if parsed.scheme == "mlflow-artifacts":
-        run_root = parsed.path.lstrip("/")
-    else:
-        run_root = parsed.path.split(_PROXY_ANCHOR, 1)[1].lstrip("/")
-    return get_artifact_repository(destination), posixpath.join(run_root, path)
+    return destination
+
+
+def artifact_location(artifact_root: str, path: str):
+    """(artifact repository, path inside it) of `path` under a run's artifact root."""
+    inside = proxied_path(artifact_root)
+    if inside is None:
+        return get_artifact_repository(artifact_root), path
+    return (get_artifact_repository(_destination(artifact_root)),
+            posixpath.join(inside, path) if inside else path)
 
 
 def read_run_artifact(client: ServerClient, run_id: str, path: str) -> bytes:
