@@ -65,7 +65,8 @@
   function label(node) {
     switch (node.kind) {
       case "dataset":
-        return { title: node.name, sub: shortDigest(node.digest) + " \u00b7 " + formatCount(node.rows),
+        return { title: node.name, sub: shortDigest(node.digest) +
+                 (node.rows === null || node.rows === undefined ? "" : " \u00b7 " + formatCount(node.rows)),
                  badges: node.current ? [{ text: "current", cls: "dc-badge-current" }] : [] };
       case "run":
         return { title: node.name || node.run_id, sub: "run \u00b7 " + (node.status || "").toLowerCase(),
