@@ -12,7 +12,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from graph_fixture import hostile_graph, sample_graph
+from graph_fixture import V2, V3, hostile_graph, sample_graph
 
 from datacouple.lineage.page import DATA_ID, SERVED_CSP, json_for_html, render_html
 
@@ -109,6 +109,29 @@ def test_standalone_page_inlines_assets_allowed_by_their_hashes():
     assert f"style-src {sha(style)};" in policy
     assert "default-src 'none'" in policy and "connect-src" not in policy
     assert "/datacouple/static" not in page  # nothing to fetch: works from a file, offline
+
+
+def test_version_diffs_for_a_standalone_page(chromium, tmp_path):
+    import datacouple
+    from datacouple.lineage.page import version_diffs
+
+    from public_data import islp_frame
+
+    frame = islp_frame("Hitters")
+    changed = frame.copy()
+    changed.loc[:10, "League"] = ""
+    documents = {V2: datacouple.fingerprint(frame, name="features"),
+                 V3: datacouple.fingerprint(changed, name="features")}
+    diffs = version_diffs(sample_graph(), lambda name, digest: documents.get(digest))
+    assert list(diffs) == [f"{V2}..{V3}"]  # V1 has no fingerprint: its edge is left out
+    (change,) = diffs[f"{V2}..{V3}"]["changes"]
+    assert (change["kind"], change["column"]) == ("missing_encoding_changed", "League")
+    page = tmp_path / "lineage.html"
+    page.write_text(render_html(sample_graph(), diffs=diffs), encoding="utf-8")
+    # Selected through the address (#node=<id>), the version shows its embedded diff.
+    dom = chromium.dump_dom(page.as_uri() + f"#node=dataset:features@{V3}")
+    assert '<code>missing_encoding_changed</code>' in dom
+    assert '<span class="dc-col">League</span>' in dom
 
 
 def test_title_names_the_focus():

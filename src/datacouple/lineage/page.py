@@ -42,6 +42,26 @@ def json_for_html(value) -> str:
     return text
 
 
+def version_diffs(graph_dict: dict, fingerprint_of) -> dict:
+    """Diff reports for a standalone page's `diffs=`: one per `version` edge, keyed
+    `"<old digest>..<new digest>"`. `fingerprint_of(dataset, digest)` returns that logged
+    version's fingerprint document, or None when it has none (that edge is left out)."""
+    from ..diff import diff
+    from ..diff.changes import to_report
+
+    nodes = {node["id"]: node for node in graph_dict.get("nodes", [])}
+    reports = {}
+    for edge in graph_dict.get("edges", []):
+        old, new = nodes.get(edge["source"]), nodes.get(edge["target"])
+        if edge.get("kind") != "version" or not old or not new:
+            continue
+        before = fingerprint_of(old["name"], old["digest"])
+        after = fingerprint_of(new["name"], new["digest"])
+        if before is not None and after is not None:
+            reports[f"{old['digest']}..{new['digest']}"] = to_report(diff(before, after))
+    return reports
+
+
 def _sha256_source(text: str) -> str:
     digest = hashlib.sha256(text.encode("utf-8")).digest()
     return f"'sha256-{base64.b64encode(digest).decode()}'"
