@@ -328,7 +328,12 @@
       chips.appendChild(html("span", "dc-chip dc-sev-" + sev, (summary[sev] || 0) + " " + sev));
     });
     box.appendChild(chips);
-    var changes = report.changes || [];
+    var changes = report.changes;
+    if (!changes) {  // only the edge's counts are known here (a standalone file)
+      box.appendChild(html("p", "dc-hint", "The changes themselves are listed by the live " +
+        "view (datacouple ui) and by datacouple diff."));
+      return;
+    }
     if (!changes.length) {
       box.appendChild(html("p", "dc-hint", "No classified changes: same meaning, new bytes."));
       return;
@@ -368,7 +373,7 @@
     if (embedded) { renderReport(box, embedded); return; }
     var url = document.body.getAttribute("data-diff-url");
     if (!url) {
-      if (prev.changes) { renderReport(box, { summary: prev.changes, changes: [] }); }
+      if (prev.changes) { renderReport(box, { summary: prev.changes, changes: null }); }
       else { box.appendChild(html("p", "dc-hint", "No diff stored in this file.")); }
       return;
     }
