@@ -111,6 +111,7 @@ def test_diff_of_a_digest_nobody_logged_is_404(ui):
 
 
 def test_gunicorn_serves_the_same_routes(tmp_path):
+    """`--gunicorn-opts`: create_app returns the Flask app itself."""
     server = start_mlflow_server(tmp_path, "--gunicorn-opts", "--workers 1 --timeout 120")
     try:
         status, headers, _ = server.get("/datacouple/static/lineage.js")
@@ -118,6 +119,11 @@ def test_gunicorn_serves_the_same_routes(tmp_path):
         status, headers, body = server.get("/datacouple/lineage?run=nope")
         assert status == 404 and headers["Content-Security-Policy"] == SERVED_CSP
         assert (headers.get("Server") or "").startswith("gunicorn") and b"nope" in body
+        # An empty store: an empty graph, and a page that says so (drawn by the script).
+        assert _json_get(server, "/datacouple/api/lineage")["nodes"] == []
+        status, headers, body = server.get("/datacouple/lineage")
+        assert status == 200 and headers["Content-Security-Policy"] == SERVED_CSP
+        assert b"Nothing logged yet" in body
     finally:
         stop_mlflow_server(server.process)
 
