@@ -30,6 +30,7 @@ from mlflow.exceptions import MlflowException
 
 from ..errors import DatacoupleError
 from . import server_store
+from .graph import build_graph
 from .page import SERVED_CSP, render_html, static_asset
 
 _log = logging.getLogger(__name__)
@@ -110,13 +111,12 @@ def lineage_graph(args) -> dict:
     kind, value = focus_from_query(args)
     client = server_store.server_client()
     _check_focus_exists(client, kind, value)
-    from .graph import build_graph  # GRAPH's module; imported late so bad queries fail first
     try:
         graph = build_graph(client, **({kind: value} if kind else {}),
                             repo_root=server_store.repo_root())
     except DatacoupleError as error:  # build_graph's "unknown ..." for names it cannot find
         raise server_store.NotFound(str(error)) from None
-    document = graph.to_dict() if hasattr(graph, "to_dict") else graph
+    document = graph.to_dict()
     if kind == "dataset" and not any(n.get("kind") == "dataset" and value in (n.get("name"),
                                                                              n.get("digest"))
                                      for n in document.get("nodes", [])):
