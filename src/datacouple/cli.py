@@ -172,6 +172,72 @@ def diff(old: str, new: str | None, fmt: str, output: str | None,
     sys.exit(1 if summarize(result.changes)[BREAKING] else 0)
 
 
+@main.command()
+@click.argument("dataset", metavar="NAME|PATH")
+@click.option("--run-id", metavar="ID", help="The MLflow run to log to (default: "
+              "$MLFLOW_RUN_ID).")
+@click.option("--context", default="training", show_default=True,
+              help="What the run used the data for: training, validation, evaluation, ...")
+@click.option("--name", metavar="NAME", help="The dataset's name in MLflow (default: NAME, or "
+              "the path's stem).")
+def log(dataset: str, run_id: str | None, context: str, name: str | None) -> None:
+    """Record a dataset version as an input of an existing MLflow run: digest = DVC hash, the
+    dvc source, the schema and a profile, the fingerprint as an artifact.
+
+    The committed fingerprint is reused when it describes the current data. When the tracking
+    server cannot be reached, the record is kept in the local journal and the command still
+    exits 0 (the lineage is not lost): `datacouple sync` sends it later.
+    """
+    from .lineage.logging import log_dataset
+
+    logged = log_dataset(dataset, context=context, name=name, run_id=run_id)
+    if logged.journaled:
+        click.echo(f"{logged.name}: tracking server unreachable; journaled to "
+                   f"{logged.journaled} (run `datacouple sync` to send it)", err=True)
+        return
+    how = "committed fingerprint" if logged.fingerprint_reused else "fingerprint computed now"
+    click.echo(f"{logged.name}: {logged.digest} logged to run {logged.run_id} as "
+               f"{logged.context} ({how})")
+
+
+@main.command()
+def sync() -> None:
+    """Send the lineage records journaled while the tracking server was unreachable.
+
+    Each record is applied idempotently and removed once applied; records whose server is
+    still unreachable, or that fail, are kept. Exits 0 when the journal is empty afterwards,
+    1 otherwise.
+    """
+    from .lineage.journal import journal_dir
+    from .lineage.journal import sync as replay
+
+    directory = journal_dir()
+    result = replay(directory)
+    click.echo(f"{len(result.applied)} record(s) sent from {directory}", err=True)
+    if result.unreachable:
+        click.echo(f"{len(result.unreachable)} record(s) kept: tracking server still "
+                   "unreachable", err=True)
+    for record_id, error in result.failed.items():
+        click.echo(f"{record_id}: kept, not applied: {error}", err=True)
+    sys.exit(0 if result.complete else 1)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--backend-store-uri", metavar="URI",
+              help="MLflow backend store (default: MLFLOW_TRACKING_URI when it is a store, "
+                   "else sqlite:///mlflow.db).")
+def ui(host: str, port: int, backend_store_uri: str | None) -> None:
+    """Run the MLflow UI with the lineage view (`mlflow server --app-name datacouple`) and
+    print the lineage page's address. Ctrl-C stops it. See docs/lineage-view.md."""
+    from .lineage.server import run_ui
+
+    root = load_config().root
+    sys.exit(run_ui(host, port, backend_store_uri, repo_root=str(root),
+                    echo=lambda line: click.echo(line, err=True)))
+
+
 def _lineage_formats() -> list[str]:
     """html only once the lineage page (APP's `lineage.page`) is part of the package."""
     import importlib.util
@@ -271,56 +337,6 @@ def impact(name: str, base: str, fmt: str, evaluate: bool) -> None:
         if evaluation is not None:
             render_evaluation(evaluation, console)
     sys.exit(1 if result.breaks_a_model else 0)
-
-
-@main.command()
-@click.argument("dataset", metavar="NAME|PATH")
-@click.option("--run-id", metavar="ID", help="The MLflow run to log to (default: "
-              "$MLFLOW_RUN_ID).")
-@click.option("--context", default="training", show_default=True,
-              help="What the run used the data for: training, validation, evaluation, ...")
-@click.option("--name", metavar="NAME", help="The dataset's name in MLflow (default: NAME, or "
-              "the path's stem).")
-def log(dataset: str, run_id: str | None, context: str, name: str | None) -> None:
-    """Record a dataset version as an input of an existing MLflow run: digest = DVC hash, the
-    dvc source, the schema and a profile, the fingerprint as an artifact.
-
-    The committed fingerprint is reused when it describes the current data. When the tracking
-    server cannot be reached, the record is kept in the local journal and the command still
-    exits 0 (the lineage is not lost): `datacouple sync` sends it later.
-    """
-    from .lineage.logging import log_dataset
-
-    logged = log_dataset(dataset, context=context, name=name, run_id=run_id)
-    if logged.journaled:
-        click.echo(f"{logged.name}: tracking server unreachable; journaled to "
-                   f"{logged.journaled} (run `datacouple sync` to send it)", err=True)
-        return
-    how = "committed fingerprint" if logged.fingerprint_reused else "fingerprint computed now"
-    click.echo(f"{logged.name}: {logged.digest} logged to run {logged.run_id} as "
-               f"{logged.context} ({how})")
-
-
-@main.command()
-def sync() -> None:
-    """Send the lineage records journaled while the tracking server was unreachable.
-
-    Each record is applied idempotently and removed once applied; records whose server is
-    still unreachable, or that fail, are kept. Exits 0 when the journal is empty afterwards,
-    1 otherwise.
-    """
-    from .lineage.journal import journal_dir
-    from .lineage.journal import sync as replay
-
-    directory = journal_dir()
-    result = replay(directory)
-    click.echo(f"{len(result.applied)} record(s) sent from {directory}", err=True)
-    if result.unreachable:
-        click.echo(f"{len(result.unreachable)} record(s) kept: tracking server still "
-                   "unreachable", err=True)
-    for record_id, error in result.failed.items():
-        click.echo(f"{record_id}: kept, not applied: {error}", err=True)
-    sys.exit(0 if result.complete else 1)
 
 
 def _summary(document: dict, written: str) -> str:
