@@ -167,7 +167,7 @@ def test_models_for_dataset_by_name_and_by_digest(lineage_history):
     assert [(m["name"], m["version"], m["aliases"]) for m in by_name] == [
         ("other", "1", ["champion"]), ("salary", "1", ["champion"]),
         ("salary", "2", ["challenger"]), ("unsigned", "1", ["prod"])]
-    assert by_name[2]["digests"] == [h.v2]
+    assert by_name[2]["digests"] == [h.v2] and by_name[2]["contexts"] == ["training"]
     by_digest = models_for_dataset(h.store.client, h.v1)
     assert {(m["name"], m["version"]) for m in by_digest} == {
         ("other", "1"), ("salary", "1"), ("unsigned", "1")}

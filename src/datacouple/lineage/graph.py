@@ -89,17 +89,22 @@ def datasets_for_model(client, spec: str) -> list[dict]:
 
 
 def models_for_dataset(client, name_or_digest: str) -> list[dict]:
-    """The registered model versions trained on a dataset (a name: any of its versions; a DVC
-    hash: that version), with their aliases and the digests they saw."""
+    """The registered model versions whose runs used a dataset (a name: any of its versions;
+    a DVC hash: that version), with their aliases, the digests they saw, and in which input
+    contexts (`training`, `validation`, ...)."""
     runs = queries.runs_for_dataset(client, name_or_digest)
     digests: dict[str, set[str]] = {}
+    contexts: dict[str, set[str]] = {}
     for run in runs:
         for item in queries.dataset_inputs(run):
             if name_or_digest in (item.name, item.digest):
                 digests.setdefault(run.info.run_id, set()).add(item.digest)
+                if item.context:
+                    contexts.setdefault(run.info.run_id, set()).add(item.context)
     versions = queries.model_versions_for_runs(client, digests)
     return [{**v.to_dict(), "run_id": v.run_id, "model_id": v.model_id,
-             "digests": sorted(digests.get(v.run_id, ()))} for v in versions]
+             "digests": sorted(digests.get(v.run_id, ())),
+             "contexts": sorted(contexts.get(v.run_id, ()))} for v in versions]
 
 
 def resolve_versions(client, spec: str) -> list[VersionRef]:
@@ -143,8 +148,14 @@ def build_graph(client, dataset: str | None = None, model: str | None = None,
     else:
         runs = queries.search_runs(client, "dataset.name LIKE '%'")
     inputs = _add_runs(graph, runs)
-    _add_models(graph, client, runs, versions, signatures and (repo_root or Path.cwd()))
-    _add_versions(graph, client, inputs)
+    _add_models(graph, client, runs, versions, signatures, repo_root)
+    # Version edges join consecutive versions, so only where every logged version is in the
+    # graph: a dataset asked for by name, or everything. (A model's or a run's datasets are
+    # the versions they used, not a history: an edge between two of them would skip some.)
+    if kind == "all":
+        _add_versions(graph, client, inputs, {item.name for item, _ in inputs})
+    elif kind == "dataset" and not queries.looks_like_digest(value):
+        _add_versions(graph, client, inputs, {value})
     if repo_root is not None:
         _add_repository(graph, client, inputs, Path(repo_root))
     return graph
@@ -183,12 +194,13 @@ def _add_runs(graph: LineageGraph, runs: Iterable) -> list[tuple[DatasetInput, o
 
 
 def _add_models(graph: LineageGraph, client, runs: list, versions: list[VersionRef] | None,
-                signature_cache_root) -> None:
-    """Logged models and registered versions of the runs (signature inputs read when
-    `signature_cache_root` is a directory for the signature cache, left None when falsy)."""
+                signatures: bool, repo_root) -> None:
+    """Logged models and registered versions of the runs, with their signature inputs when
+    `signatures` (cached on disk under `repo_root`, when there is one)."""
     run_ids = [run.info.run_id for run in runs]
-    logged = {}
+    logged, locations = {}, {}
     for model in queries.logged_models_for_runs(client, run_ids):
+        locations[model.model_id] = model.artifact_location
         logged[model.model_id] = graph.add_node({
             "id": f"logged_model:{model.model_id}", "kind": "logged_model",
             "model_id": model.model_id, "name": model.name,
@@ -198,11 +210,13 @@ def _add_models(graph: LineageGraph, client, runs: list, versions: list[VersionR
     if versions is None:
         versions = queries.model_versions_for_runs(client, run_ids)
     inputs_of = {}
-    if signature_cache_root:
+    if signatures:
         from .signatures import signatures_for
 
-        inputs_of = signatures_for(client, [(v.name, v.version) for v in versions],
-                                   signature_cache_root)
+        inputs_of = signatures_for(
+            client, [(v.name, v.version) for v in versions], repo_root,
+            locations={(v.name, v.version): locations[v.model_id] for v in versions
+                       if v.model_id in locations})
     for version in versions:
         inputs = inputs_of.get((version.name, version.version))
         node = graph.add_node({
@@ -217,11 +231,15 @@ def _add_models(graph: LineageGraph, client, runs: list, versions: list[VersionR
             graph.add_edge(f"run:{version.run_id}", node, "registered")
 
 
-def _add_versions(graph: LineageGraph, client, inputs: list[tuple[DatasetInput, object]]) -> None:
-    """older -version-> newer between consecutive versions of each dataset, ordered by the start
-    of the first run that used them, carrying the diff summary of their fingerprints."""
+def _add_versions(graph: LineageGraph, client, inputs: list[tuple[DatasetInput, object]],
+                  names: set[str]) -> None:
+    """older -version-> newer between consecutive versions of the datasets `names`, ordered by
+    the start of the first run that used them, carrying the diff summary of their
+    fingerprints."""
     first_seen: dict[str, dict[str, tuple[int, DatasetInput]]] = {}
     for item, run in inputs:
+        if item.name not in names:
+            continue
         seen = first_seen.setdefault(item.name, {})
         start = run.info.start_time or 0
         if item.digest not in seen or start < seen[item.digest][0]:

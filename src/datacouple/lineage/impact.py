@@ -1,9 +1,9 @@
 """Column-level impact: which registered model versions a set of classified changes affects.
 
-A change affects a model version trained on the changed dataset (any version of it) when the
-changed column is among the version's signature inputs. A table-level change (column None)
-affects every such version; a version without a signature is assumed affected, and the report
-says so (`reason`).
+A change affects a model version trained on the changed dataset (on any version of it: a
+`training` input, or one without a context) when the changed column is among the version's
+signature inputs. A table-level change (column None) affects every such version; a version
+without a signature is assumed affected, and the report says so (`reason`).
 
 Which versions count is set in `[check]` of datacouple.toml:
 
@@ -90,11 +90,17 @@ def affected_models(client, changes: list[Change], config: Config | None = None)
     counted: dict[str, list[dict]] = {}
     for dataset in sorted({c.dataset for c in changes if c.dataset}):
         counted[dataset] = [v for v in graph.models_for_dataset(client, dataset)
-                            if selection.counts(v)]
+                            if _trained_on(v) and selection.counts(v)]
     versions = {(v["name"], v["version"]) for found in counted.values() for v in found}
     inputs = signatures_for(client, sorted(versions), config.root if config else None)
     return [replace(change, affected_models=tuple(
         _affected(change, counted.get(change.dataset, []), inputs))) for change in changes]
+
+
+def _trained_on(version: dict) -> bool:
+    """Trained on the dataset, not only validated or evaluated on it (an input logged without
+    a context counts as training: MLflow's default use)."""
+    return not version["contexts"] or "training" in version["contexts"]
 
 
 def _affected(change: Change, versions: list[dict], inputs: dict) -> list[dict]:

@@ -29,22 +29,26 @@ _MEMORY: dict[tuple[str, str, str], list[str] | None] = {}
 def signature_inputs(client, name: str, version: str | int,
                      cache_root: str | os.PathLike | None = None) -> list[str] | None:
     """Input column names of the version's signature, in order; None when it has none (or
-    its MLmodel cannot be read): callers treat that as "may use any column"."""
+    its MLmodel cannot be read): callers treat that as "may use any column". With
+    `cache_root` (a repository root) the answer is also kept on disk there."""
     return signatures_for(client, [(name, version)], cache_root)[(name, str(version))]
 
 
-def signatures_for(client, versions, cache_root: str | os.PathLike | None = None
-                   ) -> dict[tuple[str, str], list[str] | None]:
-    """`signature_inputs` for many `(name, version)` pairs; the disk cache is written once."""
+def signatures_for(client, versions, cache_root: str | os.PathLike | None = None,
+                   locations: dict | None = None) -> dict[tuple[str, str], list[str] | None]:
+    """`signature_inputs` for many `(name, version)` pairs; the disk cache is written once.
+    `locations` may give a version's model artifact location when the caller already has
+    it (a logged model entity), saving two registry look-ups."""
     registry = _registry_uri(client)
-    disk = _DiskCache(Path(cache_root or Path.cwd()) / CACHE_FILE)
+    disk = _DiskCache(Path(cache_root) / CACHE_FILE if cache_root else None)
     answers = {}
     for name, version in versions:
         key = (registry, name, str(version))
         if key not in _MEMORY:
             found, inputs = disk.get(registry, f"{name}/{version}")
             if not found:
-                readable, inputs = _read_signature_inputs(client, name, str(version))
+                location = (locations or {}).get((name, str(version)))
+                readable, inputs = _read_signature_inputs(client, name, str(version), location)
                 if not readable:  # maybe a passing outage: answer, but remember nothing
                     answers[(name, str(version))] = None
                     continue
@@ -55,21 +59,39 @@ def signatures_for(client, versions, cache_root: str | os.PathLike | None = None
     return answers
 
 
-def _read_signature_inputs(client, name: str, version: str) -> tuple[bool, list[str] | None]:
+def _read_signature_inputs(client, name: str, version: str, location: str | None = None
+                           ) -> tuple[bool, list[str] | None]:
     """(readable, inputs): readable is False when the MLmodel could not be fetched."""
     from mlflow.exceptions import MlflowException
-    from mlflow.models import Model
 
     with tempfile.TemporaryDirectory(prefix="datacouple-") as scratch:
         try:
-            repository = _artifact_repository(client, _model_location(client, name, version))
-            model = Model.load(repository.download_artifacts("MLmodel", dst_path=scratch))
+            location = location or _model_location(client, name, version)
+            local = _artifact_repository(client, location).download_artifacts(
+                "MLmodel", dst_path=scratch)
+            text = Path(local).read_text(encoding="utf-8")
         except (MlflowException, OSError):
             return False, None
-    if model.signature is None or model.signature.inputs is None:
-        return True, None
-    names = [n for n in model.signature.inputs.input_names() if isinstance(n, str)]
-    return True, names or None  # an unnamed tensor signature says nothing about columns
+    return True, mlmodel_signature_inputs(text)
+
+
+def mlmodel_signature_inputs(text: str) -> list[str] | None:
+    """Input names from an MLmodel file's `signature.inputs` (a JSON string of column or
+    tensor specs). Read directly: `mlflow.models.Model.load` builds the whole model
+    description, which costs more than the rest of the look-up."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        document = yaml.load(text, Loader=loader)  # a safe loader: no objects built
+        inputs = json.loads(((document or {}).get("signature") or {}).get("inputs") or "null")
+    except (yaml.YAMLError, ValueError, AttributeError):
+        return None
+    if not isinstance(inputs, list):
+        return None
+    names = [spec["name"] for spec in inputs
+             if isinstance(spec, dict) and isinstance(spec.get("name"), str)]
+    return names or None  # an unnamed tensor signature says nothing about columns
 
 
 def _model_location(client, name: str, version: str) -> str:
@@ -105,13 +127,16 @@ def _registry_uri(client) -> str:
 class _DiskCache:
     """`{registry_uri: {"NAME/VERSION": [inputs] | null}}`, rewritten atomically."""
 
-    def __init__(self, path: Path):
-        self.path = path
+    def __init__(self, path: Path | None):
+        self.path = path  # None: no disk cache, the process's memory only
         self._data: dict | None = None
         self._dirty = False
 
     def _load(self) -> dict:
         if self._data is None:
+            if self.path is None:
+                self._data = {}
+                return self._data
             try:
                 data = json.loads(self.path.read_text(encoding="utf-8"))
             except (OSError, ValueError):
@@ -131,7 +156,7 @@ class _DiskCache:
         self._dirty = True
 
     def flush(self) -> None:
-        if not self._dirty:
+        if not self._dirty or self.path is None:
             return
         self._dirty = False
         # A read-only checkout still answers, just without the disk cache.
