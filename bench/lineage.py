@@ -10,9 +10,10 @@ versions differ: NULL -> 0, a unit change, a new category...), each run training
 version and sometimes validating on another; every fifth run has a logged model (a real
 scikit-learn MLmodel with a signature) registered under one of 10 names, some aliased.
 
-Timed, in one process: `models_for_dataset`, `datasets_for_model` and `build_graph` for one
-dataset (with signatures and version diffs), each cold (nothing cached: the fingerprints and
-MLmodel files are downloaded) and warm (the process caches and the signature disk cache).
+Timed, in one process, `--repeat` rounds: `models_for_dataset`, `datasets_for_model` and
+`build_graph` for one dataset (with signatures and version diffs), each cold (process caches
+emptied, a new signature disk cache: fingerprints and MLmodel files are downloaded) and warm.
+The machine is shared, so medians and minima are reported (and the load average).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import json
 import os
 import platform
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -144,36 +146,40 @@ def populate(root: Path, runs: int, versions: int) -> dict:
     return {"uri": uri, "runs": runs, "versions": registered}
 
 
-def _timed(label: str, action, results: list) -> object:
-    start = time.perf_counter()
-    value = action()
-    seconds = time.perf_counter() - start
-    results.append((label, seconds))
-    print(f"{label:<62} {seconds:7.3f} s", flush=True)
-    return value
-
-
-def measure(store: dict, workdir: Path) -> list[tuple[str, float]]:
-    from datacouple.lineage import queries
+def measure(store: dict, scratch: Path, repeat: int) -> list[tuple[str, list[float]]]:
+    """Each query cold then warm, `repeat` times; the process caches are emptied and the
+    signature disk cache is new before each cold round."""
+    from datacouple.lineage import queries, signatures
     from datacouple.lineage.graph import build_graph, datasets_for_model, models_for_dataset
 
     client = queries.open_client(store["uri"])
-    results: list[tuple[str, float]] = []
     target = DATASETS[0]
-    for state in ("cold", "warm"):
-        models = _timed(f"models_for_dataset({target!r}) [{state}]",
-                        lambda: models_for_dataset(client, target), results)
-        spec = f"{models[0]['name']}/{models[0]['version']}"
-        _timed(f"datasets_for_model({spec!r}) [{state}]",
-               lambda: datasets_for_model(client, spec), results)  # noqa: B023
-        graph = _timed(f"build_graph(dataset={target!r}) [{state}]",
-                       lambda: build_graph(client, dataset=target, repo_root=workdir), results)
-    document = graph.to_dict()
-    counts = {}
+    spec = "{name}/{version}".format(**models_for_dataset(client, target)[0])
+    queries_to_time = [
+        (f"models_for_dataset({target!r})", lambda _: models_for_dataset(client, target)),
+        (f"datasets_for_model({spec!r})", lambda _: datasets_for_model(client, spec)),
+        (f"build_graph(dataset={target!r})",
+         lambda work: build_graph(client, dataset=target, repo_root=work)),
+    ]
+    times: dict[str, list[float]] = {}
+    for _ in range(repeat):
+        queries._FINGERPRINTS.clear()
+        signatures._MEMORY.clear()
+        work = Path(tempfile.mkdtemp(dir=scratch))
+        for state in ("cold", "warm"):
+            for label, action in queries_to_time:
+                start = time.perf_counter()
+                action(work)
+                times.setdefault(f"{label} [{state}]", []).append(time.perf_counter() - start)
+    for label, values in times.items():
+        print(f"{label:<56} median {statistics.median(values):6.3f} s, "
+              f"min {min(values):6.3f} s", flush=True)
+    document = build_graph(client, dataset=target, repo_root=work).to_dict()
+    counts: dict[str, int] = {}
     for node in document["nodes"]:
         counts[node["kind"]] = counts.get(node["kind"], 0) + 1
     print(f"graph of {target}: {counts}, {len(document['edges'])} edges", flush=True)
-    return results
+    return list(times.items())
 
 
 def main() -> None:
@@ -181,6 +187,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1_000)
     parser.add_argument("--versions", type=int, default=200)
     parser.add_argument("--write", action="store_true", help=f"write {RESULTS.name}")
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--store", metavar="DIR", help="populate DIR once and reuse it on "
                         "later runs (default: a temp dir, removed afterwards)")
     args = parser.parse_args()
@@ -198,8 +205,7 @@ def main() -> None:
             manifest.write_text(json.dumps(store))
             print(f"populated {store['runs']} runs, {store['versions']} model versions in "
                   f"{time.perf_counter() - start:.0f} s", flush=True)
-        work = Path(tempfile.mkdtemp(dir=tmp))  # a fresh signature disk cache each time
-        results = measure(store, work)
+        results = measure(store, Path(tmp), args.repeat)
     if args.write:
         lines = [
             "# Lineage query benchmark", "",
@@ -207,10 +213,11 @@ def main() -> None:
             f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; sqlite store, "
             f"{args.runs} runs, {store['versions']} model versions, {len(DATASETS)} datasets x "
             f"{VERSIONS_PER_DATASET} versions. Target: < 2 s each.", "",
-            "| query | seconds |", "|---|---:|",
-            *[f"| `{label}` | {seconds:.3f} |" for label, seconds in results], "",
-            "cold: first call in the process (fingerprint artifacts and MLmodel files "
-            "downloaded); warm: process caches and the signature disk cache filled.", ""]
+            f"| query | median s ({args.repeat} rounds) | min s |", "|---|---:|---:|",
+            *[f"| `{label}` | {statistics.median(values):.3f} | {min(values):.3f} |"
+              for label, values in results], "",
+            "cold: process caches emptied and a new signature disk cache (fingerprint "
+            "artifacts and MLmodel files downloaded); warm: the same query again.", ""]
         RESULTS.write_text("\n".join(lines))
 
 
