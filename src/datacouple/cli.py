@@ -330,10 +330,11 @@ def impact(name: str, base: str, fmt: str, evaluate: bool) -> None:
         from rich.console import Console
 
         from .diff.render import render_text
-        from .lineage.render import render_evaluation
+        from .lineage.render import render_assumptions, render_evaluation
 
         console = Console()
         render_text(result.changes, console, compared=(result.old.label, result.new.label))
+        render_assumptions(result.changes, console)
         if evaluation is not None:
             render_evaluation(evaluation, console)
     sys.exit(1 if result.breaks_a_model else 0)

@@ -121,6 +121,7 @@ def test_impact_cli_evaluate_text(lineage_history):
     result = h.cli("impact", DATASET, "--base", "HEAD~1", "--evaluate")
     assert result.returncode == 1, result.stderr
     assert "salary v1" in result.stdout and "18.3% of predictions changed" in result.stdout
+    assert "unsigned v1: no signature" in " ".join(result.stdout.split())
 
 
 def test_diff_against_model_cli(lineage_history):

@@ -212,3 +212,15 @@ def evaluation_summary(result: dict) -> str:
         return f"class shares moved by {result['total_variation']:.1%} (total variation)"
     return (f"mean {result['mean_before']:g} -> {result['mean_after']:g}, "
             f"std {result['std_before']:g} -> {result['std_after']:g}")
+
+
+def render_assumptions(changes, console: Console) -> None:
+    """Under the impact table: the versions counted as affected only because they have no
+    signature, so nobody mistakes the assumption for evidence."""
+    unsigned = sorted({(m["name"], m["version"]) for change in changes
+                       for m in change.affected_models
+                       if str(m.get("reason", "")).startswith("no signature")})
+    for name, version in unsigned:
+        console.print(Text(f"{name} v{version}: no signature, so every change to the dataset "
+                           "is assumed to affect it (log it with a signature to narrow this)",
+                           style="dim"))
