@@ -15,10 +15,15 @@ import shutil
 
 import mlflow
 import pytest
-from lineage_servers import CHROMIUM_NAMES, Chromium, start_mlflow_server, stop_mlflow_server
-from log_fixtures import build_repo, copy_repo
 
-from graph_scenario import History, build_history
+from lineage.graph_scenario import History, build_history
+from lineage.lineage_servers import (
+    CHROMIUM_NAMES,
+    Chromium,
+    start_mlflow_server,
+    stop_mlflow_server,
+)
+from lineage.log_fixtures import build_repo, copy_repo
 
 
 @pytest.fixture(scope="session")

@@ -13,11 +13,11 @@ import warnings
 from pathlib import Path
 
 import pytest
-from lineage_servers import MlflowServer, free_port, start_mlflow_server, stop_mlflow_server
-from log_fixtures import copy_repo
 
 from datacouple.lineage.page import SERVED_CSP
 from datacouple.lineage.server import plan_ui
+from lineage.lineage_servers import MlflowServer, free_port, start_mlflow_server, stop_mlflow_server
+from lineage.log_fixtures import copy_repo
 
 from public_data import islp_frame
 

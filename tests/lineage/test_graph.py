@@ -16,8 +16,7 @@ from datacouple.lineage.graph import (
     models_for_dataset,
     resolve_target,
 )
-
-from graph_scenario import DATA, DATASET, SALARY_FEATURES
+from lineage.graph_scenario import DATA, DATASET, SALARY_FEATURES
 
 NODE_KEYS = {
     "dataset": {"id", "kind", "name", "digest", "rows", "structural_hash", "path", "rev",

@@ -13,8 +13,7 @@ from datacouple.errors import DatacoupleError
 from datacouple.lineage.evaluate import evaluate_versions
 from datacouple.lineage.impact import Selection, affected_models, affected_versions, impact
 from datacouple.lineage.skew import skew
-
-from graph_scenario import DATASET
+from lineage.graph_scenario import DATASET
 
 
 def _salary_change(changes: list[Change]) -> Change:

@@ -13,13 +13,13 @@ from pathlib import Path
 import mlflow
 import pytest
 from click.testing import CliRunner
-from log_fixtures import ServerProcess, free_port
 
 import datacouple
 from datacouple.cli import main
-from datacouple.lineage.journal import pending, read_record, write_record
+from datacouple.lineage.journal import journal_dir, pending, read_record, write_record
 from datacouple.lineage.links import lineage_url
 from datacouple.lineage.records import build_record, dataset_version
+from lineage.log_fixtures import ServerProcess, free_port
 
 
 @pytest.fixture(scope="module")
@@ -154,3 +154,15 @@ def test_a_record_for_a_deleted_run_is_kept_and_reported(tracking_server, git_dv
     assert result.exit_code == 1
     assert f"{read_record(path).id}: kept, not applied" in result.output
     assert path.exists()
+
+
+def test_default_journal_lives_in_the_repo_and_stays_out_of_git(git_dvc_repo, monkeypatch):
+    monkeypatch.delenv("DATACOUPLE_JOURNAL_DIR")
+    directory = journal_dir()
+    assert directory == git_dvc_repo.root / ".datacouple" / "journal"
+    version = dataset_version("features")
+    record = build_record(version, run_id="0" * 32, tracking_uri="http://127.0.0.1:9",
+                          context="training")
+    path = write_record(record, directory)
+    assert read_record(path).to_dict() == record.to_dict()
+    assert git_dvc_repo.git("status", "--porcelain") == ""

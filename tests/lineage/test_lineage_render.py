@@ -13,8 +13,7 @@ import pytest
 
 from datacouple.lineage.graph import build_graph
 from datacouple.lineage.render import FORMATS, render, render_dot, render_json
-
-from graph_scenario import DATASET
+from lineage.graph_scenario import DATASET
 
 # pydot (installed with dvc) parses the DOT output; its parser still calls pyparsing's old names.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:pydot.dot_parser")

@@ -15,7 +15,9 @@ from sklearn.linear_model import LinearRegression
 import datacouple
 from datacouple.cli import main
 from datacouple.errors import DatacoupleError
+from datacouple.lineage.dataset import colspec_schema, mlflow_type
 from datacouple.lineage.links import lineage_url
+from datacouple.lineage.records import dataset_version
 from datacouple.lineage.source import DvcDatasetSource
 
 from public_data import islp_frame
@@ -80,6 +82,24 @@ def test_named_dataset_is_logged_with_dvc_identity_source_schema_profile_and_tag
     assert (tags["datacouple.git.commit"], tags["datacouple.git.dirty"]) == (head, "false")
     assert tags["mlflow.note.content"].count(lineage_url(run=run_id)) == 1
     assert run.data.metrics["datacouple.features.rows"] == 322
+
+
+def test_a_current_fingerprint_is_read_not_recomputed(git_dvc_repo, mlflow_sqlite_uri):
+    """A committed fingerprint with a row count the data does not have (321, not 322): only
+    reading the file, never the data, can put 321 into MLflow."""
+    path = git_dvc_repo.root / "fingerprints" / "features.json"
+    marked = json.loads(path.read_bytes())
+    marked["rows"] = 321
+    datacouple.write_fingerprint(marked, path)
+    with mlflow.start_run() as run:
+        logged = datacouple.log_dataset("features")
+    assert logged.fingerprint_reused
+    _, dataset_input = _only_input(run.info.run_id)
+    assert json.loads(dataset_input.dataset.profile)["rows"] == 321
+    assert _artifact_text(run.info.run_id, "datacouple/fingerprints/features.json") == \
+        path.read_bytes()
+    assert mlflow.MlflowClient().get_run(run.info.run_id).data.metrics[
+        "datacouple.features.rows"] == 321
 
 
 def test_directory_dataset_digest_is_the_dir_hash(git_dvc_repo, mlflow_sqlite_uri):
@@ -209,3 +229,35 @@ def test_cli_log_to_an_existing_run(git_dvc_repo, mlflow_sqlite_uri):
     no_run = CliRunner().invoke(main, ["log", "features", "--run-id", "0" * 32])
     assert no_run.exit_code == 2, no_run.output
     assert f"cannot log to run {'0' * 32}" in no_run.output
+
+
+@pytest.mark.parametrize(("logical", "physical", "expected"), [
+    ("integer", "int32", {"type": "integer"}),
+    ("integer", "uint64", {"type": "long"}),
+    ("float", "float", {"type": "float"}),
+    ("float", "double", {"type": "double"}),
+    ("string", "dictionary<values=string, indices=int32, ordered=0>", {"type": "string"}),
+    ("datetime", "timestamp[us, tz=UTC]", {"type": "datetime"}),
+    ("date", "date32[day]", {"type": "datetime"}),
+    ("decimal", "decimal128(10, 2)", {"type": "double"}),
+    ("nested", "list<item: double>", {"type": "array", "items": {"type": "double"}}),
+    ("nested", "fixed_size_list<item: float not null>[4]",
+     {"type": "array", "items": {"type": "float"}}),
+    ("nested", "struct<a: int64, b: string>", {"type": "any"}),
+    ("time", "time64[us]", {"type": "any"}),
+    ("null", "null", {"type": "any"}),
+])
+def test_colspec_types_come_from_logical_and_physical_types(logical, physical, expected):
+    column = {"name": "c", "logical_type": logical, "physical_type": physical,
+              "missing": {"null": 1}}
+    assert mlflow_type(column) == expected
+    (spec,) = colspec_schema({"columns": [column]})["mlflow_colspec"]
+    assert spec["required"] is False
+    Schema.from_json(json.dumps([spec]))  # MLflow accepts every spelling we produce
+
+
+def test_a_remote_url_is_the_source_repo_without_credentials(git_dvc_repo):
+    git_dvc_repo.git("remote", "add", "upstream", "https://example.invalid/u.git")
+    git_dvc_repo.git("remote", "add", "origin", "https://bot:s3cret@example.invalid/team/f.git")
+    source = dataset_version("features").dataset.source
+    assert source.repo == "https://example.invalid/team/f.git"

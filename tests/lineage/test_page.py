@@ -12,9 +12,9 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from graph_fixture import V2, V3, hostile_graph, sample_graph
 
 from datacouple.lineage.page import DATA_ID, SERVED_CSP, json_for_html, render_html
+from lineage.graph_fixture import V2, V3, hostile_graph, sample_graph
 
 
 class Scripts(HTMLParser):

@@ -106,3 +106,6 @@ def test_load_refuses_a_hash_the_revision_does_not_record(git_dvc_repo):
     missing = DvcDatasetSource(str(repo.root), head, "data/nothing.parquet", "f" * 32)
     with pytest.raises(DatacoupleError, match="does not exist"):
         missing.load()
+    nowhere = DvcDatasetSource(str(repo.root.parent / "nowhere"), None, "x.parquet", "f" * 32)
+    with pytest.raises(DatacoupleError, match="nowhere"):
+        nowhere.load()

@@ -119,9 +119,10 @@ def _locked(directory: Path) -> Iterator[None]:
 
 
 def _ignore_in_git(directory: Path) -> None:
-    # The journal is local state: a `.gitignore` of "*" at `.datacouple/` keeps it out of git
-    # (and out of `git status`, which the `datacouple.git.dirty` tag reads).
-    base = directory.parent if directory.name == "journal" else directory
-    ignore = base / ".gitignore"
+    # The journal is local state: a `.gitignore` of "*" in the default `.datacouple/` keeps it
+    # out of git and `git status`. A directory chosen with $DATACOUPLE_JOURNAL_DIR is left as is.
+    if directory.name != "journal" or directory.parent.name != ".datacouple":
+        return
+    ignore = directory.parent / ".gitignore"
     if not ignore.exists():
         write_text_atomic(ignore, "*\n")

@@ -14,6 +14,7 @@ local journal (journal.py) and `datacouple sync` applies it later.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -65,8 +66,7 @@ def log_dataset(data: Any, context: str = "training", name: str | None = None,
             apply_record(record)
     except Exception as error:
         if is_unreachable(error):
-            root = version.git.root if version.git else None
-            return replace(result, journaled=write_record(record, journal_dir(root)))
+            return replace(result, journaled=write_record(record, journal_dir(version.root)))
         if isinstance(error, MlflowException) and error.error_code in (
                 "RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE"):
             raise DatacoupleError(f"cannot log to run {run_id} at {record.tracking_uri}: "
@@ -149,8 +149,6 @@ def _active_run_id() -> str:
 
 
 def _profile_rows(profile: str | None) -> float | None:
-    import json
-
     try:
         return float(json.loads(profile or "{}").get("rows"))
     except (ValueError, TypeError, AttributeError):

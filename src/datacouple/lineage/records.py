@@ -43,6 +43,7 @@ class DatasetVersion:
     rows: int
     fingerprint_reused: bool  # the committed fingerprint was current and was used as is
     git: GitInfo | None
+    root: Path  # the repository root of datacouple.toml (where the journal lives)
 
 
 @dataclass
@@ -145,7 +146,7 @@ def _path_version(spec: str, name: str | None, config: Config) -> DatasetVersion
         path=_relative_to(target.path, git.root if git else config.root),
         hash=identity.hash,
     )
-    return _version(source, name, identity.hash, document, text, reused, git)
+    return _version(source, name, identity.hash, document, text, reused, git, config.root)
 
 
 def _table_version(table: Any, name: str | None, config: Config) -> DatasetVersion:
@@ -159,15 +160,15 @@ def _table_version(table: Any, name: str | None, config: Config) -> DatasetVersi
     git = git_info(config.root)
     source = DvcDatasetSource(repo=git.repo if git else os.fspath(config.root),
                               rev=git.commit if git else None, path=None, hash=None)
-    return _version(source, name, digest, document, text, False, git)
+    return _version(source, name, digest, document, text, False, git, config.root)
 
 
-def _version(source, name, digest, document, text, reused, git) -> DatasetVersion:
+def _version(source, name, digest, document, text, reused, git, root) -> DatasetVersion:
     dataset = DvcDataset(source=source, name=name, digest=digest,
                          schema=colspec_schema(document), profile=compact_profile(document, name))
     return DatasetVersion(dataset=dataset, fingerprint_text=text,
                           structural_hash=document["structural_hash"], rows=document["rows"],
-                          fingerprint_reused=reused, git=git)
+                          fingerprint_reused=reused, git=git, root=root)
 
 
 def _current_fingerprint_text(path: Path, dvc_hash: str, config: Config) -> str | None:

@@ -79,25 +79,26 @@ class DvcDatasetSource(DatasetSource):
             prefix="datacouple-dvc-"))
         destination.mkdir(parents=True, exist_ok=True)
         target = destination / Path(self.path).name
+        at = f"at {self.rev or 'HEAD'} in {self.repo}"
         try:
             fs = DVCFileSystem(self.repo, rev=self.rev)
         except Exception as error:  # DVC raises many kinds (SCM, clone, not a DVC repo...)
-            raise DatacoupleError(
-                f"cannot open {self.repo} at {self.rev or 'HEAD'} with DVC: {error}"
-            ) from error
+            raise DatacoupleError(f"cannot open the DVC repository {at}: {error}") from error
         try:
             recorded = _recorded_hash(fs, self.path)
             if recorded != self.hash:
                 raise DatacoupleError(
-                    f"{self.path} at {self.rev or 'HEAD'} in {self.repo} is DVC version "
-                    f"{recorded or 'untracked'}, not the logged {self.hash}; was the data "
-                    "logged before its .dvc file was committed?"
+                    f"{self.path} {at} is DVC version {recorded or 'untracked'}, not the "
+                    f"logged {self.hash}; was the data logged before its .dvc file was "
+                    "committed?"
                 )
             fs.get(self.path, os.fspath(target), recursive=self.hash.endswith(".dir"))
         except FileNotFoundError:
-            raise DatacoupleError(
-                f"{self.path} does not exist at {self.rev or 'HEAD'} in {self.repo}"
-            ) from None
+            raise DatacoupleError(f"{self.path} does not exist {at}") from None
+        except DatacoupleError:
+            raise
+        except Exception as error:  # the repository opens lazily: clone, SCM, remote errors
+            raise DatacoupleError(f"cannot load {self.path} {at} with DVC: {error}") from error
         finally:
             fs.close()
         return os.fspath(target)

@@ -298,10 +298,13 @@
 
   function isFocus(node, focus) {
     if (!focus || !focus.value) { return false; }
-    if (focus.kind === "dataset") { return node.kind === "dataset" && node.name === focus.value; }
+    if (focus.kind === "dataset") {
+      return node.kind === "dataset" && (node.name === focus.value || node.digest === focus.value);
+    }
     if (focus.kind === "run") { return node.kind === "run" && node.run_id === focus.value; }
     if (focus.kind === "model") {
-      return node.kind === "model_version" && (node.name + "/" + node.version === focus.value ||
+      return node.kind === "model_version" && (node.name === focus.value ||
+        node.name + "/" + node.version === focus.value ||
         (node.aliases || []).some(function (a) { return node.name + "@" + a === focus.value; }));
     }
     return false;

@@ -1,0 +1,1 @@
+"""Lineage tests (a package, so its conftest does not shadow tests/conftest.py as `conftest`)."""
