@@ -150,10 +150,12 @@ def diff(old: str, new: str | None, fmt: str, output: str | None,
     if against_model:
         if new is not None:
             raise click.UsageError("with --against-model give one input: DATA")
-        from .lineage.queries import open_client
+        from .lineage.queries import open_client, tracking_errors
         from .lineage.skew import skew
 
-        result = skew(open_client(), against_model, old, config)
+        client = open_client()
+        with tracking_errors(client):
+            result = skew(client, against_model, old, config)
     else:
         if new is None:
             raise click.UsageError("missing argument NEW (or use --against-model NAME@ALIAS)")
@@ -265,13 +267,14 @@ def lineage(target: str | None, fmt: str, output: str | None) -> None:
     """
     from .atomic import write_text_atomic
     from .lineage.graph import build_graph, resolve_target
-    from .lineage.queries import open_client
+    from .lineage.queries import open_client, tracking_errors
     from .lineage.render import render, render_text
 
     config = load_config()
     client = open_client()
-    kind, value = resolve_target(client, target, config)
-    graph = build_graph(client, **({kind: value} if value else {}), repo_root=config.root)
+    with tracking_errors(client):
+        kind, value = resolve_target(client, target, config)
+        graph = build_graph(client, **({kind: value} if value else {}), repo_root=config.root)
     document = graph.to_dict()
     if fmt == "html":
         from .lineage.page import render_html
@@ -313,17 +316,18 @@ def impact(name: str, base: str, fmt: str, evaluate: bool) -> None:
 
     from .lineage.impact import affected_versions, impact_report
     from .lineage.impact import impact as find_impact
-    from .lineage.queries import open_client
+    from .lineage.queries import open_client, tracking_errors
 
     config = load_config()
     client = open_client()
-    result = find_impact(client, name, config, base)
-    evaluation = None
-    if evaluate:
-        from .lineage.evaluate import evaluate_versions
+    with tracking_errors(client):
+        result = find_impact(client, name, config, base)
+        evaluation = None
+        if evaluate:
+            from .lineage.evaluate import evaluate_versions
 
-        evaluation = evaluate_versions(client, affected_versions(result.changes),
-                                       config.datasets[name], config.root, base)
+            evaluation = evaluate_versions(client, affected_versions(result.changes),
+                                           config.datasets[name], config.root, base)
     if fmt == "json":
         click.echo(json.dumps(impact_report(result, evaluation), indent=2, sort_keys=True))
     else:

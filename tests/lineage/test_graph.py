@@ -4,6 +4,7 @@ real models trained on ISLP's Hitters table (see graph_scenario.py)."""
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -219,3 +220,18 @@ def test_lineage_cli_json_and_unknown_target(lineage_history):
     missing = h.cli("lineage", "nothing-like-this")
     assert missing.returncode == 2
     assert "nothing-like-this" in missing.stderr and "neither a dataset" in missing.stderr
+
+
+def test_an_unusable_store_is_a_one_line_error(tmp_path):
+    """Not a traceback: exit 2 and the store's URI."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    (tmp_path / "bad.db").write_text("not a database")
+    env = {**os.environ, "MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path / 'bad.db'}"}
+    result = subprocess.run([str(Path(sys.executable).with_name("datacouple")), "lineage"],
+                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert "cannot open the MLflow tracking store" in line and "bad.db" in line

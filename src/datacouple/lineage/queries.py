@@ -15,6 +15,7 @@ the SQLAlchemy stores):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -290,4 +291,25 @@ def open_client(uri: str | None = None):
     from mlflow import MlflowClient
 
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-    return MlflowClient(tracking_uri=uri or tracking_uri())
+    uri = uri or tracking_uri()
+    try:
+        return MlflowClient(tracking_uri=uri)
+    except Exception as error:  # each store fails its own way (sqlalchemy, http, plugins)
+        raise DatacoupleError(f"cannot open the MLflow tracking store {uri}: "
+                              f"{_first_line(error)}") from None
+
+
+@contextlib.contextmanager
+def tracking_errors(client) -> Iterator[None]:
+    """MLflow's own failures (store unreachable, a broken database) as one-line
+    DatacoupleErrors naming the store, instead of a traceback."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        yield
+    except (MlflowException, SQLAlchemyError) as error:
+        raise DatacoupleError(f"MLflow at {client.tracking_uri}: {_first_line(error)}") from None
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0][:300]
