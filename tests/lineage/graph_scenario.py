@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,7 @@ DATASET = "hitters"
 DATA = "data/hitters.parquet"
 FEATURIZE = """\
 import sys
+import warnings
 import pandas as pd
 frame = pd.read_csv(sys.argv[1])
 frame = frame.drop(columns=[frame.columns[0]]) if frame.columns[0].startswith("Unnamed") else frame
@@ -148,9 +150,12 @@ def train(store: Store, repo: Repo, label: str, model_name: str,
             # datacouple.toml names it `hitters`).
             logged = log_dataset(str(repo.root / DATA), context="training")
             assert (logged.name, logged.journaled) == (DATASET, None)
+            with warnings.catch_warnings():  # "integer columns cannot hold missing values":
+                warnings.simplefilter("ignore", UserWarning)  # known, and not what is tested
+                inferred = infer_signature(x, model.predict(x)) if signature else None
             info = mlflow.sklearn.log_model(
                 model, name="model", skops_trusted_types=["numpy.dtype"],  # the imputer's
-                signature=infer_signature(x, model.predict(x)) if signature else None)
+                signature=inferred)
         register_model(info.model_uri, model_name, alias=alias)
     finally:
         mlflow.set_tracking_uri(previous[0])
