@@ -15,6 +15,7 @@ from datacouple.lineage.graph import (
     build_graph,
     datasets_for_model,
     models_for_dataset,
+    models_for_datasets,
     resolve_target,
 )
 from lineage.graph_scenario import DATA, DATASET, SALARY_FEATURES
@@ -235,3 +236,12 @@ def test_an_unusable_store_is_a_one_line_error(tmp_path):
     assert result.returncode == 2
     (line,) = result.stderr.strip().splitlines()
     assert "cannot open the MLflow tracking store" in line and "bad.db" in line
+
+
+def test_models_for_many_datasets_in_one_search(lineage_history):
+    h = lineage_history
+    client = h.store.client
+    found = models_for_datasets(client, [DATASET, h.v2, "no-such-dataset"])
+    assert found[DATASET] == models_for_dataset(client, DATASET)
+    assert [(m["name"], m["version"]) for m in found[h.v2]] == [("salary", "2")]
+    assert found["no-such-dataset"] == []

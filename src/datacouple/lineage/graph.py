@@ -92,19 +92,35 @@ def models_for_dataset(client, name_or_digest: str) -> list[dict]:
     """The registered model versions whose runs used a dataset (a name: any of its versions;
     a DVC hash: that version), with their aliases, the digests they saw, and in which input
     contexts (`training`, `validation`, ...)."""
-    runs = queries.runs_for_dataset(client, name_or_digest)
-    digests: dict[str, set[str]] = {}
-    contexts: dict[str, set[str]] = {}
+    return models_for_datasets(client, [name_or_digest])[name_or_digest]
+
+
+def models_for_datasets(client, names_or_digests: list[str]) -> dict[str, list[dict]]:
+    """`models_for_dataset` for many datasets in one run search and one model version search
+    per batch (what a check over many datasets needs)."""
+    wanted = sorted(set(names_or_digests))
+    names = [w for w in wanted if not queries.looks_like_digest(w)]
+    digests_wanted = [w for w in wanted if queries.looks_like_digest(w)]
+    runs = []
+    for key, values in (("name", names), ("digest", digests_wanted)):
+        for batch in queries.batched(values):
+            runs += queries.search_runs(client, f"dataset.{key} IN {queries.in_list(batch)}")
+    # per wanted dataset: run id -> (digests, contexts)
+    seen: dict[str, dict[str, tuple[set[str], set[str]]]] = {w: {} for w in wanted}
     for run in runs:
         for item in queries.dataset_inputs(run):
-            if name_or_digest in (item.name, item.digest):
-                digests.setdefault(run.info.run_id, set()).add(item.digest)
+            for key in {item.name, item.digest} & seen.keys():
+                digests, contexts = seen[key].setdefault(run.info.run_id, (set(), set()))
+                digests.add(item.digest)
                 if item.context:
-                    contexts.setdefault(run.info.run_id, set()).add(item.context)
-    versions = queries.model_versions_for_runs(client, digests)
-    return [{**v.to_dict(), "run_id": v.run_id, "model_id": v.model_id,
-             "digests": sorted(digests.get(v.run_id, ())),
-             "contexts": sorted(contexts.get(v.run_id, ()))} for v in versions]
+                    contexts.add(item.context)
+    run_ids = {run_id for per_run in seen.values() for run_id in per_run}
+    versions = queries.model_versions_for_runs(client, run_ids)
+    return {key: [{**v.to_dict(), "run_id": v.run_id, "model_id": v.model_id,
+                   "digests": sorted(per_run[v.run_id][0]),
+                   "contexts": sorted(per_run[v.run_id][1])}
+                  for v in versions if v.run_id in per_run]
+            for key, per_run in seen.items()}
 
 
 def resolve_versions(client, spec: str) -> list[VersionRef]:

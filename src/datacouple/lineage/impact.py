@@ -87,10 +87,9 @@ def impact(client, name: str, config: Config, base: str = "HEAD") -> ImpactResul
 def affected_models(client, changes: list[Change], config: Config | None = None) -> list[Change]:
     """`changes` with `affected_models` filled: `[{name, version, aliases, reason}]`."""
     selection = Selection.from_config(config)
-    counted: dict[str, list[dict]] = {}
-    for dataset in sorted({c.dataset for c in changes if c.dataset}):
-        counted[dataset] = [v for v in graph.models_for_dataset(client, dataset)
-                            if _trained_on(v) and selection.counts(v)]
+    found = graph.models_for_datasets(client, [c.dataset for c in changes if c.dataset])
+    counted = {dataset: [v for v in versions if _trained_on(v) and selection.counts(v)]
+               for dataset, versions in found.items()}
     versions = {(v["name"], v["version"]) for found in counted.values() for v in found}
     inputs = signatures_for(client, sorted(versions), config.root if config else None)
     return [replace(change, affected_models=tuple(
