@@ -127,25 +127,43 @@ def infer(dataset: str, output: str, progress: bool | None) -> None:
 
 @main.command()
 @click.argument("old", metavar="OLD")
-@click.argument("new", metavar="NEW")
+@click.argument("new", metavar="NEW", required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "github"]),
               default="text", show_default=True,
               help="text: tables for a terminal; json: the report for scripts; markdown: a PR "
                    "comment; github: GitHub Actions annotations.")
 @click.option("-o", "--output", metavar="FILE", help="Write the report to FILE (default: stdout).")
-def diff(old: str, new: str, fmt: str, output: str | None) -> None:
+@click.option("--against-model", "against_model", metavar="NAME@ALIAS",
+              help="Training-serving skew: compare the fingerprint a registered model version "
+                   "(NAME@ALIAS or NAME/VERSION) was trained on, read from its MLflow run, with "
+                   "the single input DATA.")
+def diff(old: str, new: str | None, fmt: str, output: str | None,
+         against_model: str | None) -> None:
     """Compare two versions of a dataset and classify each change as breaking, warning or info.
 
     OLD and NEW are each a fingerprint file, a data file or directory (fingerprinted now),
     NAME@GITREV (the fingerprint committed at that revision, e.g. features@main), or NAME (the
-    fingerprint file in the work tree). Exits 0 when nothing is breaking, 1 when something is,
-    2 on bad input.
+    fingerprint file in the work tree). With --against-model, give one input (DATA): it is
+    compared with the model version's training data. Exits 0 when nothing is breaking, 1 when
+    something is, 2 on bad input.
     """
     from .changes import BREAKING, summarize
     from .changes.render import render, render_text
     from .resolve import diff_specs
 
-    result = diff_specs(old, new, load_config())
+    config = load_config()
+    if against_model:
+        if new is not None:
+            raise click.UsageError("with --against-model give one input: DATA")
+        from .lineage.skew import skew_against_model
+
+        result = skew_against_model(against_model, old, config)
+    else:
+        if new is None:
+            raise click.UsageError("missing argument NEW (or use --against-model NAME@ALIAS)")
+        from .resolve import diff_specs
+
+        result = diff_specs(old, new, config)
     compared = (result.old.label, result.new.label)
     _emit(fmt, output, lambda: render(result.changes, fmt, compared=compared),
           lambda console: render_text(result.changes, console, compared=compared))
@@ -257,6 +275,73 @@ def sync() -> None:
     result = replay(directory)
     click.echo("\n".join(result.messages(directory)), err=True)
     sys.exit(0 if result.complete else 1)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--backend-store-uri", metavar="URI",
+              help="MLflow backend store (default: MLFLOW_TRACKING_URI when it is a store, "
+                   "else sqlite:///mlflow.db).")
+def ui(host: str, port: int, backend_store_uri: str | None) -> None:
+    """Run the MLflow UI with the lineage view (`mlflow server --app-name datacouple`) and
+    print the lineage page's address. Ctrl-C stops it. See docs/lineage-view.md."""
+    from .lineage.server import run_ui
+
+    root = load_config().root
+    sys.exit(run_ui(host, port, backend_store_uri, repo_root=str(root),
+                    echo=lambda line: click.echo(line, err=True)))
+
+
+@main.command()
+@click.argument("target", metavar="[DATASET|MODEL[/VERSION|@ALIAS]]", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "dot", "html"]), default="text",
+              show_default=True, help="text: a tree for a terminal; json: the graph document; "
+              "dot: Graphviz source; html: the self-contained lineage page.")
+@click.option("-o", "--output", metavar="FILE", help="Write it to FILE (default: stdout).")
+def lineage(target: str | None, fmt: str, output: str | None) -> None:
+    """Show lineage from MLflow: dataset versions, the runs they trained, logged models and
+    registered model versions (with aliases), and the DVC stages upstream of the datasets.
+
+    TARGET is a dataset (a name in datacouple.toml, or a name or DVC hash logged in MLflow) or
+    a model (NAME/VERSION, NAME@ALIAS, or a registered model's name: its latest and aliased
+    versions); without one, everything. The tracking store is MLFLOW_TRACKING_URI (default
+    sqlite:///mlflow.db). Exits 2 when TARGET is unknown.
+    """
+    from .lineage.graph import lineage_for
+    from .lineage.render import render, render_text
+
+    document = lineage_for(target, load_config())
+    _emit(fmt, output, lambda: render(document, fmt),
+          lambda console: render_text(document, console))
+
+
+@main.command()
+@click.argument("name", metavar="NAME")
+@click.option("--base", default="HEAD", show_default=True, metavar="REV",
+              help="Git revision whose committed fingerprint is the old side.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="text: a table for a terminal; json: the report "
+              "(each change with affected_models) for scripts.")
+@click.option("--evaluate", is_flag=True,
+              help="Also score each affected registered model version on a fixed sample "
+                   "(1,000 rows, seed 0) of the old data (at --base, through DVC) and the new.")
+def impact(name: str, base: str, fmt: str, evaluate: bool) -> None:
+    """Name the registered model versions a change to dataset NAME affects.
+
+    Compares the fingerprint committed at --base with the work tree's, classifies the changes,
+    and lists for each the model versions trained on NAME whose signature inputs include the
+    changed column (a table-level change, or a version without a signature: every one).
+    Which versions count is [check] models/aliases in datacouple.toml (default: every version
+    with an alias). Exits 1 when a breaking change affects a model, 2 on bad input.
+    """
+    from .lineage.impact import impact_for, impact_report, print_impact
+
+    result, evaluation = impact_for(name, load_config(), base, evaluate)
+    _emit(fmt, None, lambda: json.dumps(impact_report(result, evaluation), indent=2,
+                                        sort_keys=True) + "\n",
+          lambda console: print_impact(result, evaluation, console))
+    sys.exit(1 if result.breaks_a_model else 0)
 
 
 def _emit(fmt: str, output: str | None, rendered, printed) -> None:

@@ -1,11 +1,28 @@
-"""Shared lineage fixtures. LOG's: `git_dvc_repo` (a real git + DVC repo with public data and
-committed fingerprints) and `mlflow_sqlite_uri` (a real sqlite tracking store in tmp)."""
+"""Shared lineage fixtures.
+
+LOG's: `git_dvc_repo` (a real git + DVC repo with public data and committed fingerprints) and
+`mlflow_sqlite_uri` (a real sqlite tracking store in tmp).
+GRAPH's: `lineage_history` (graph_scenario.py: a git + DVC repo with two versions of ISLP's
+Hitters features, a sqlite MLflow store, real registered models).
+APP's: `mlflow_server` (a real `mlflow server --app-name datacouple` subprocess on 127.0.0.1 and
+a free port, sqlite store in tmp) and `chromium` (headless Debian chromium, skipped only when
+the binary is absent).
+"""
 
 from __future__ import annotations
+
+import shutil
 
 import mlflow
 import pytest
 
+from lineage.graph_scenario import History, build_history
+from lineage.lineage_servers import (
+    CHROMIUM_NAMES,
+    Chromium,
+    start_mlflow_server,
+    stop_mlflow_server,
+)
 from lineage.log_fixtures import build_repo, copy_repo
 
 
@@ -49,3 +66,25 @@ def mlflow_sqlite_uri(_mlflow_sqlite_store, request):
     while mlflow.active_run():
         mlflow.end_run()
     mlflow.set_tracking_uri(previous)
+
+
+@pytest.fixture(scope="session")
+def lineage_history(tmp_path_factory) -> History:
+    """Built once per session (about 20 s): the graph, impact and render tests only read it."""
+    return build_history(tmp_path_factory.mktemp("lineage-history"))
+
+
+@pytest.fixture(scope="module")
+def mlflow_server(tmp_path_factory):
+    server = start_mlflow_server(tmp_path_factory.mktemp("mlflow-server"))
+    yield server
+    stop_mlflow_server(server.process)
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory):
+    binary = next((found for name in CHROMIUM_NAMES if (found := shutil.which(name))), None)
+    if binary is None:
+        pytest.skip("Debian `chromium` is not installed (apt-get install chromium; .ci/run "
+                    "does this): the page's JavaScript is checked in a real browser")
+    return Chromium(binary, tmp_path_factory.mktemp("chromium-profile"))

@@ -19,7 +19,7 @@ from .change import BREAKING, INFO, SEVERITIES, WARNING, Change, sort_changes, s
 
 FORMATS = ("text", "json", "markdown", "github")
 
-_SEVERITY_STYLE = {BREAKING: "bold red", WARNING: "yellow", INFO: "dim"}
+SEVERITY_STYLE = {BREAKING: "bold red", WARNING: "yellow", INFO: "dim"}
 _TABLE_LEVEL = "—"  # the "column" of a change that concerns the whole table
 
 # GitHub refuses comments longer than 65536 characters; evidence is what can be left out.
@@ -81,7 +81,7 @@ def _text_table(dataset: str, changes: list[Change]) -> Table:
     for change in changes:
         # Text cells, not markup strings: messages quote data such as "[x]" verbatim.
         row = [
-            Text(change.severity, style=_SEVERITY_STYLE[change.severity]),
+            Text(change.severity, style=SEVERITY_STYLE[change.severity]),
             Text(change.kind),
             Text(change.column if change.column is not None else _TABLE_LEVEL),
             Text(change.message),
@@ -94,8 +94,8 @@ def _text_table(dataset: str, changes: list[Change]) -> Table:
 
 def _text_summary(changes: list[Change]) -> Text:
     counts = summarize(changes)
-    style = _SEVERITY_STYLE[BREAKING] if counts[BREAKING] else (
-        _SEVERITY_STYLE[WARNING] if counts[WARNING] else "green")
+    style = SEVERITY_STYLE[BREAKING] if counts[BREAKING] else (
+        SEVERITY_STYLE[WARNING] if counts[WARNING] else "green")
     return Text(summary_line(changes), style=style)
 
 

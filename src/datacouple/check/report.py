@@ -21,6 +21,9 @@ from ..changes.render import (
     render_markdown,
     render_text,
 )
+from ..changes.render import (
+    SEVERITY_STYLE as _SEVERITY_STYLE,
+)
 from .blame import BlameResult
 from .run import CheckResult
 
@@ -126,20 +129,23 @@ def blame_report(result: BlameResult) -> dict:
 
 
 def print_blame(result: BlameResult, console: Console) -> None:
+    """A block per change (a table would wrap commit subjects into unreadable columns)."""
     if not result.introductions:
         console.print(Text(f"{result.dataset}: no changes since {result.since}", style="green"))
         return
-    table = Table(title=f"{result.dataset}: changes since {result.since} "
-                        f"({result.since_commit[:8]}) and the commits that introduced them",
-                  title_justify="left", title_style="bold")
-    for heading in ("severity", "kind", "column", "commit", "author", "date", "subject"):
-        table.add_column(heading)
+    console.print(Text(f"{result.dataset}: changes since {result.since} "
+                       f"({result.since_commit[:8]}) and the commits that introduced them",
+                       style="bold"))
     for introduction in result.introductions:
         change, commit = introduction.change, introduction.commit
-        where = ("(uncommitted)", "", "", "") if commit is None else (
-            commit.hexsha[:10], commit.author, commit.date[:19], commit.subject)
-        table.add_row(*(Text(cell) for cell in (
-            change.severity, change.kind, change.column or "—", *where)))
-    console.print(table)
+        console.print(Text.assemble(
+            (f"{change.severity} ", _SEVERITY_STYLE.get(change.severity, "")),
+            f"{change.kind} in {change.column or 'the table'}: ", change.message))
+        if commit is None:
+            console.print(Text("    not committed yet (in the work tree)", style="dim"))
+        else:
+            console.print(Text(f"    {commit.hexsha[:10]}  {commit.date[:16].replace('T', ' ')}"
+                               f"  {commit.author}", style="cyan"))
+            console.print(Text(f"    {commit.subject}"))
     counts = summarize([i.change for i in result.introductions])
     console.print(Text(", ".join(f"{n} {severity}" for severity, n in counts.items())))

@@ -1,2 +1,2 @@
-"""MLflow lineage: the dvc dataset source, logging and its journal (the only package that
-imports mlflow; importing `datacouple` itself does not)."""
+"""MLflow lineage: the dvc dataset source, logging and its journal, the lineage graph, and the
+lineage view (the only package that imports mlflow; importing `datacouple` itself does not)."""

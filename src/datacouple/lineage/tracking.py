@@ -22,6 +22,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import requests
 from mlflow.entities import Dataset as DatasetEntity
 from mlflow.entities import DatasetInput, InputTag, RunTag
 from mlflow.tracking import MlflowClient
@@ -88,8 +89,6 @@ def is_unreachable(error: BaseException) -> bool:
     ConnectionError (refused, DNS, reset), a Timeout, or a RetryError (5xx/429 still returned
     after the retries). Artifact uploads to `mlflow-artifacts:` go through the same client.
     """
-    import requests
-
     transient = (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
                  requests.exceptions.RetryError, ConnectionError, TimeoutError)
     seen = set()
