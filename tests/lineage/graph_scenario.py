@@ -27,6 +27,7 @@ from datacouple.lineage.recording import log_dataset, register_model
 from public_data import islp_csv
 
 DATASET = "hitters"
+_URI_VARIABLES = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
 DATA = "data/hitters.parquet"
 FEATURIZE = """\
 import sys
@@ -47,7 +48,11 @@ def dvc_command() -> list[str]:
 
 
 def _env(base: Path) -> dict[str, str]:
-    return {**os.environ, "DVC_NO_ANALYTICS": "1", "DVC_SITE_CACHE_DIR": str(base / "dvc-site"),
+    # mlflow.set_tracking_uri / set_registry_uri also export MLFLOW_TRACKING_URI /
+    # MLFLOW_REGISTRY_URI, so earlier tests of the session may have left theirs behind.
+    inherited = {key: value for key, value in os.environ.items()
+                 if key not in _URI_VARIABLES}
+    return {**inherited, "DVC_NO_ANALYTICS": "1", "DVC_SITE_CACHE_DIR": str(base / "dvc-site"),
             "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "datacouple tests",
             "GIT_AUTHOR_EMAIL": "tests@datacouple.invalid",
             "GIT_COMMITTER_NAME": "datacouple tests",
@@ -123,7 +128,7 @@ class Store:
 
 def make_store(base: Path) -> Store:
     uri = f"sqlite:///{base / 'mlflow.db'}"
-    client = MlflowClient(tracking_uri=uri)
+    client = MlflowClient(tracking_uri=uri, registry_uri=uri)  # not the process-wide registry
     experiment = client.create_experiment("lineage", artifact_location=str(base / "artifacts"))
     return Store(uri, experiment, client)
 
@@ -142,6 +147,7 @@ def train(store: Store, repo: Repo, label: str, model_name: str,
     x, y = frame[features], frame[TARGET].astype(float)
     model = make_pipeline(SimpleImputer(), LinearRegression()).fit(x, y)
     previous = mlflow.get_tracking_uri(), mlflow.get_registry_uri()
+    saved_env = {name: os.environ.get(name) for name in _URI_VARIABLES}
     mlflow.set_tracking_uri(store.uri)
     mlflow.set_registry_uri(store.uri)
     try:
@@ -160,6 +166,11 @@ def train(store: Store, repo: Repo, label: str, model_name: str,
     finally:
         mlflow.set_tracking_uri(previous[0])
         mlflow.set_registry_uri(previous[1])
+        for name, value in saved_env.items():  # the setters export these; leave none behind
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     store.runs[label] = run.info.run_id
     return run.info.run_id
 

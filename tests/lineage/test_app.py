@@ -131,6 +131,7 @@ def test_gunicorn_serves_the_same_routes(tmp_path):
 # ---- the whole story: real records logged through the server, drawn by the real graph ----
 
 FEATURES = ["Years", "Hits", "League"]
+URI_VARIABLES = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
 
 
 class _ConstantModel:  # a pyfunc model: what it predicts does not matter to lineage
@@ -165,6 +166,8 @@ def story(ui):
 
     repo = ui.repo
     previous = (os.getcwd(), mlflow.get_tracking_uri(), mlflow.get_registry_uri())
+    # MLflow's URI setters also export MLFLOW_TRACKING_URI / MLFLOW_REGISTRY_URI: put them back.
+    saved_env = {name: os.environ.get(name) for name in URI_VARIABLES}
     os.chdir(repo.root)
     mlflow.set_tracking_uri(ui.url)
     mlflow.set_registry_uri(ui.url)
@@ -186,6 +189,11 @@ def story(ui):
         os.chdir(previous[0])
         mlflow.set_tracking_uri(previous[1])
         mlflow.set_registry_uri(previous[2])
+        for name, value in saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     return {"old": old_digest, "new": new_digest, "runs": (first, second)}
 
 

@@ -132,3 +132,25 @@ def test_diff_against_model_cli(lineage_history):
     assert h.cli("diff", "--against-model", "salary@challenger", DATASET).returncode == 0
     usage = h.cli("diff", "--against-model", "salary@champion", DATASET, DATASET)
     assert usage.returncode == 2
+
+
+def test_unequal_row_counts_compare_prediction_distributions():
+    """Rows cannot be paired when a version gained or lost rows: the sample is drawn from each
+    side on its own and the predictions are compared as distributions."""
+    import numpy as np
+
+    from datacouple.lineage.evaluate import _compare_distributions, _samples
+
+    from public_data import islp_frame
+
+    old = islp_frame("Hitters")
+    new = old.iloc[:200]
+    old_sample, new_sample, mode = _samples(old, new, rows=1000, seed=0)
+    assert mode == "distribution" and (len(old_sample), len(new_sample)) == (322, 200)
+    again = _samples(old, new, rows=1000, seed=0)
+    assert again[1].index.equals(new_sample.index)  # seeded: the same rows every time
+    numbers = _compare_distributions(old_sample["Hits"].to_numpy(),
+                                     new_sample["Hits"].to_numpy() * 2)
+    assert numbers["mean_after"] == pytest.approx(2 * new_sample["Hits"].mean(), rel=1e-6)
+    labels = _compare_distributions(np.array(["A", "A", "N", "N"]), np.array(["A"] * 4))
+    assert labels == {"total_variation": 0.5}

@@ -111,12 +111,19 @@ def _samples(old: pd.DataFrame, new: pd.DataFrame, rows: int, seed: int):
 # --------------------------------------------------------------------------- models
 
 
+_URI_VARIABLES = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
+
+
 @contextlib.contextmanager
 def _registry_of(client) -> Iterator[None]:
     """`models:/` URIs resolve against MLflow's process-wide URIs: point them at the client's
-    store for the load, and put them back after."""
+    store for the load, and put them back after (MLflow 3.17's setters also export them as
+    environment variables, so those are restored too)."""
+    import os
+
     import mlflow
 
+    saved_env = {name: os.environ.get(name) for name in _URI_VARIABLES}
     tracking, registry = mlflow.get_tracking_uri(), mlflow.get_registry_uri()
     mlflow.set_tracking_uri(client.tracking_uri)
     mlflow.set_registry_uri(getattr(client, "_registry_uri", None) or client.tracking_uri)
@@ -125,6 +132,11 @@ def _registry_of(client) -> Iterator[None]:
     finally:
         mlflow.set_tracking_uri(tracking)
         mlflow.set_registry_uri(registry)
+        for name, value in saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _load(client, name: str, version: str):

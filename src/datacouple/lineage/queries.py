@@ -287,8 +287,12 @@ def open_client(uri: str | None = None):
 
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     uri = uri or tracking_uri()
+    # The registry is MLFLOW_REGISTRY_URI, else the tracking store, as MLflow documents it. Said
+    # explicitly: left None, MlflowClient takes the process-wide registry URI, which any earlier
+    # mlflow.set_registry_uri in the process may have pointed elsewhere.
+    registry = os.environ.get("MLFLOW_REGISTRY_URI") or uri
     try:
-        return MlflowClient(tracking_uri=uri)
+        return MlflowClient(tracking_uri=uri, registry_uri=registry)
     except Exception as error:  # each store fails its own way (sqlalchemy, http, plugins)
         raise DatacoupleError(f"cannot open the MLflow tracking store {uri}: "
                               f"{_first_line(error)}") from None
