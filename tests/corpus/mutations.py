@@ -1,5 +1,6 @@
 """Realistic mutations a feature pipeline produces, applied to real public tables (ISLP's data),
-each with the changes `datacouple.changes.diff_fingerprints` must report; and the cases where it must stay quiet.
+each with the changes `datacouple.changes.diff_fingerprints` must report; and the cases where it
+must stay quiet.
 
 A `Mutation` turns the *old* table (the raw dataset, or `prepare(raw)` when the old version
 itself needs a realistic feature, such as 5% missing values) into the *new* one. `expect` lists
