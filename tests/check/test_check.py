@@ -209,7 +209,7 @@ def test_recompute_fingerprints_uncommitted_fingerprints_through_dvc(project: Gi
                                                                      tmp_path: Path):
     """A dataset whose fingerprints were never committed: --recompute reads the data at both
     revisions through DVC, here from the local remote of a fresh clone with an empty cache."""
-    project.run("git", "rm", "-q", "--cached", "fingerprints/features.json")
+    project.run("git", "rm", "-q", "fingerprints/features.json")
     project.run("git", "commit", "-q", "-m", "stop committing the fingerprint")
     project.run("git", "checkout", "-q", "main")
     project.run("git", "rm", "-q", "fingerprints/features.json")

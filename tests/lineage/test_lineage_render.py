@@ -75,7 +75,7 @@ def test_an_empty_graph_renders():
     assert pydot.graph_from_dot_data(render(empty, "dot"))
     with pytest.raises(ValueError, match="unknown format"):
         render(empty, "yaml")
-    assert FORMATS == ("text", "json", "dot")
+    assert FORMATS == ("text", "json", "dot", "html")
 
 
 def test_lineage_cli_writes_each_format(lineage_history, tmp_path):

@@ -74,7 +74,9 @@ def test_named_dataset_is_logged_with_dvc_identity_source_schema_profile_and_tag
     }
     # Reused, not recomputed: the artifact is the committed file, byte for byte.
     assert _artifact_text(run_id, "datacouple/fingerprints/features.json") == committed
-    assert b"Data lineage of run" in _artifact_text(run_id, "datacouple/lineage.html")
+    page = _artifact_text(run_id, "datacouple/lineage.html").decode()
+    # The self-contained lineage page of this run: its graph embedded, the dataset on it.
+    assert 'type="application/json"' in page and f"dataset:features@{dvc_md5}" in page
 
     tags = run.data.tags
     assert tags["datacouple.dataset.features.digest"] == dvc_md5

@@ -108,15 +108,13 @@ def record_ack(repo_root: Path, change: Change, reason: str, old_fingerprint: st
 
 
 def _who(repo_root: Path) -> str:
-    """`Name <email>` from git's configuration, else the login name."""
-    def git_config(key: str) -> str:
-        result = subprocess.run(["git", "config", key], cwd=repo_root, capture_output=True,
-                                text=True)
-        return result.stdout.strip()
-
-    name, email = git_config("user.name"), git_config("user.email")
-    if name:
-        return f"{name} <{email}>" if email else name
+    """`Name <email>` as git would sign a commit now (its environment and configuration),
+    else the login name."""
+    result = subprocess.run(["git", "var", "GIT_AUTHOR_IDENT"], cwd=repo_root,
+                            capture_output=True, text=True)
+    ident = result.stdout.strip()
+    if result.returncode == 0 and ">" in ident:
+        return ident[: ident.rindex(">") + 1]  # drop the timestamp and zone after it
     return os.environ.get("USER") or os.environ.get("USERNAME") or "unknown"
 
 

@@ -24,7 +24,7 @@ class _TrackingLineage:
         self._client = client
         self._config = config
 
-    def affected_models(self, dataset: str, changes: list[Change]) -> list[list[dict]]:
+    def affected_models(self, changes: list[Change]) -> list[list[dict]]:
         from ..lineage.impact import affected_models
 
         with _quick_failure():

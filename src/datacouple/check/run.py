@@ -28,8 +28,10 @@ _FAIL_ON = {"breaking": (BREAKING,), "warning": (BREAKING, WARNING)}
 class ModelLineage(Protocol):
     """What the check needs from the lineage layer."""
 
-    def affected_models(self, dataset: str, changes: list[Change]) -> list[list[dict]]:
-        """For each change, the model versions it affects: `{name, version, aliases}`."""
+    def affected_models(self, changes: list[Change]) -> list[list[dict]]:
+        """For each change (of any dataset), the model versions it affects:
+        `{name, version, aliases}`. One call for the whole check, so the lineage is searched
+        once, not once per dataset."""
         ...
 
 
@@ -186,13 +188,10 @@ def _attach_models(result: CheckResult, config: Config,
     if open_lineage is None:
         from .models import open_model_lineage as open_lineage
     try:
-        lineage = open_lineage(config)
+        found = iter(open_lineage(config).affected_models(result.changes))
         for checked in result.datasets:
-            per_change = lineage.affected_models(checked.dataset, checked.changes)
-            checked.changes[:] = [
-                replace(change, affected_models=tuple(models))
-                for change, models in zip(checked.changes, per_change, strict=True)
-            ]
+            checked.changes[:] = [replace(change, affected_models=tuple(next(found)))
+                                  for change in checked.changes]
     except LineageUnavailable as error:
         result.lineage_unavailable = str(error)
         result.notes.append(f"no lineage ({error}): every breaking change counts")

@@ -8,7 +8,6 @@ whatever origin serves the MLflow UI, which is the server that also serves the p
 
 from __future__ import annotations
 
-import html
 from urllib.parse import urlencode
 
 LINEAGE_PATH = "/datacouple/lineage"
@@ -49,34 +48,3 @@ def append_markdown(existing: str | None, line: str) -> str:
     if not existing.strip():
         return line
     return existing.rstrip("\n") + "\n\n" + line
-
-
-def lineage_html_for_run(client, run_id: str) -> str:
-    """The `datacouple/lineage.html` run artifact: a self-contained page for this run.
-
-    Until the lineage page renderer is wired in (the lead connects `page.render_html` of the
-    run's graph here), this is a small page listing the run's DVC dataset inputs and linking to
-    the live lineage view.
-    """
-    run = client.get_run(run_id)
-    rows = []
-    for dataset_input in (run.inputs.dataset_inputs if run.inputs else []):
-        dataset = dataset_input.dataset
-        if dataset.source_type != "dvc":
-            continue
-        context = next((tag.value for tag in dataset_input.tags
-                        if tag.key == "mlflow.data.context"), "")
-        rows.append(
-            f"<tr><td>{html.escape(dataset.name)}</td><td><code>{html.escape(dataset.digest)}"
-            f"</code></td><td>{html.escape(context)}</td></tr>"
-        )
-    name = html.escape(run.info.run_name or run_id)
-    return (
-        "<!doctype html>\n<html><head><meta charset=\"utf-8\">"
-        f"<title>Data lineage of run {name}</title></head><body>\n"
-        f"<h1>Data lineage of run {name}</h1>\n"
-        "<table><thead><tr><th>dataset</th><th>DVC hash</th><th>context</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>\n"
-        f"<p><a href=\"{html.escape(lineage_url(run=run_id))}\">Open the live lineage view</a>"
-        "</p>\n</body></html>\n"
-    )

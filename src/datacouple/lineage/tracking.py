@@ -27,7 +27,9 @@ from mlflow.entities import Dataset as DatasetEntity
 from mlflow.entities import DatasetInput, InputTag, RunTag
 from mlflow.tracking import MlflowClient
 
-from .links import NOTE_TAG, append_markdown, lineage_html_for_run, run_note_link
+from .graph import build_graph
+from .links import NOTE_TAG, append_markdown, run_note_link
+from .page import render_html
 from .records import CONTEXT_TAG, LineageRecord
 
 LINEAGE_HTML_ARTIFACT = "datacouple/lineage.html"
@@ -63,7 +65,10 @@ def apply_record(record: LineageRecord, client: MlflowClient | None = None) -> N
     for model_id in model_ids or [None]:
         log_dataset_metric(client, run_id, record.metric, dataset["name"], dataset["digest"],
                            model_id)
-    client.log_text(run_id, lineage_html_for_run(client, run_id), LINEAGE_HTML_ARTIFACT)
+    # A self-contained page (MLflow's artifact viewer shows HTML) of the run's lineage as it is
+    # now: its datasets and their upstream stages; models appear in the live view once logged.
+    page = render_html(build_graph(client, run=run_id, signatures=False).to_dict())
+    client.log_text(run_id, page, LINEAGE_HTML_ARTIFACT)
 
 
 def log_dataset_metric(client: MlflowClient, run_id: str, metric: dict, dataset_name: str,
