@@ -115,7 +115,7 @@ def stale_change(side: Side) -> Change | None:
     described = dvc_hash(side.fingerprint)
     if described == side.dvc_hash_now:
         return None
-    where = "in the work tree" if side.rev is _WORK_TREE else f"at {side.rev}"
+    where = "in the work tree" if side.rev is _WORK_TREE else f"at {_short_rev(side.rev)}"
     describes = f"data {_short(described)}" if described else "data without a DVC hash"
     return Change(
         kind="fingerprint_stale",
@@ -227,6 +227,11 @@ def _read_bytes(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as error:
         raise DatacoupleError(f"{path}: cannot read ({error.strerror})") from None
+
+
+def _short_rev(rev: str) -> str:
+    """A full sha as git shows it abbreviated; any other spelling (HEAD~1, main) as given."""
+    return rev[:10] if len(rev) == 40 and all(c in "0123456789abcdef" for c in rev) else rev
 
 
 def _short(dvc_hash: str | None) -> str:

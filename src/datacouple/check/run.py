@@ -16,7 +16,7 @@ from typing import Protocol
 from ..changes import BREAKING, WARNING, Change, Thresholds, diff_fingerprints
 from ..config import Config, DatasetConfig
 from ..errors import DatacoupleError
-from ..identity import dataset_identity
+from ..identity import dataset_identity, resolve_commit
 from ..profile.format import Fingerprint, document_hash, dvc_hash
 from ..resolve import FingerprintMissing, Side, committed_side, stale_change, work_tree_side
 from .acks import Ack, load_acks
@@ -81,11 +81,12 @@ def run_check(config: Config, *, base: str | None = None, head: str | None = Non
     thresholds = Thresholds.from_config(settings)
     fail_on = _fail_on(settings)
     acks = load_acks(config.root)  # bad input is reported before any work
+    head_commit = resolve_commit(config.root, head) if head else None  # read once, not per file
     result = CheckResult(base=base, base_commit=base_commit, head=head or "work tree",
                          datasets=[])
     for dataset in sorted(config.datasets.values(), key=lambda d: d.name):
-        checked = _check_dataset(config, dataset, base_commit, head, recompute, thresholds,
-                                 result.notes)
+        checked = _check_dataset(config, dataset, base_commit, head_commit, recompute,
+                                 thresholds, result.notes)
         if checked is not None:
             result.datasets.append(checked)
     _attach_models(result, config, open_lineage)
@@ -117,7 +118,8 @@ def _check_dataset(config: Config, dataset: DatasetConfig, base_commit: str, hea
                    ) -> DatasetCheck | None:
     new = _head_side(config, dataset, head, recompute)
     if new is None:
-        notes.append(f"{dataset.name}: no fingerprint at {head or 'the work tree'}; run "
+        where = head[:10] if head else "the work tree"
+        notes.append(f"{dataset.name}: no fingerprint at {where}; run "
                      f"datacouple fingerprint {dataset.name} and commit it (or use --recompute)")
         return None
     old = _committed_or_recomputed(config, dataset, base_commit, recompute)

@@ -4,7 +4,7 @@ and git revisions themselves. The bottom layer: it knows nothing of schemas or f
 from .content_hash import hash_directory, hash_file
 from .dataset import DatasetIdentity, dataset_identity
 from .entries import DvcEntry, read_dvc_entry
-from .git import git_commit, path_in_git
+from .git import git_commit, path_in_git, resolve_commit
 from .paths import find_repo_root
 
 __all__ = [
@@ -17,4 +17,5 @@ __all__ = [
     "hash_file",
     "path_in_git",
     "read_dvc_entry",
+    "resolve_commit",
 ]

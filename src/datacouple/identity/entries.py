@@ -170,7 +170,8 @@ def _matching_out(outs: list[dict], base: str, relpath: str, origin: str) -> Dvc
 
 def _load_yaml_mapping(text: str, name: str) -> dict:
     try:
-        document = yaml.safe_load(text)
+        # libyaml's safe loader when PyYAML has it: a check reads two DVC files per dataset.
+        document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
