@@ -20,7 +20,7 @@ from .errors import DatacoupleError
 
 
 class _Group(click.Group):
-    """Turns DatacoupleError into its one-line message and exit code 2."""
+    """Turns DatacoupleError, and click's own usage errors, into one line and exit code 2."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -28,6 +28,12 @@ class _Group(click.Group):
         except DatacoupleError as error:
             click.echo(f"datacouple: error: {error}", err=True)
             sys.exit(error.exit_code)
+        except click.UsageError as error:
+            command = f"datacouple {error.ctx.info_name}" if error.ctx and error.ctx.parent \
+                else "datacouple"
+            click.echo(f"datacouple: error: {' '.join(error.format_message().split())} "
+                       f"(see {command} --help)", err=True)
+            sys.exit(2)
 
 
 @click.group(cls=_Group)
@@ -112,7 +118,7 @@ def validate(dataset: str, schema_spec: str | None, progress: bool | None) -> No
 @progress_option
 def infer(dataset: str, output: str, progress: bool | None) -> None:
     """Write a Pandera YAML schema inferred from the data: dtypes, nullability, category
-    domains (isin) and numeric ranges. Review it, then commit it."""
+    domains (isin) and numeric ranges. Review it, then commit it. Exits 0, or 2 on bad input."""
     from .profile.api import fingerprint as compute
     from .schema.inference import infer_schema, write_schema_yaml
 
@@ -176,7 +182,9 @@ def diff(old: str, new: str | None, fmt: str, output: str | None,
               "origin/HEAD, main or master).")
 @click.option("--head", metavar="REV", help="The revision to check (default: the work tree).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "github"]),
-              default="text", show_default=True, help="As for diff.")
+              default="text", show_default=True,
+              help="text: tables for a terminal; json: the report for scripts; markdown: a PR "
+                   "comment; github: GitHub Actions annotations.")
 @click.option("-o", "--output", metavar="FILE", help="Write the report to FILE (default: stdout).")
 @click.option("--recompute", is_flag=True, help="Fingerprint the data (through DVC) at a "
               "revision whose fingerprint was not committed.")
@@ -202,11 +210,14 @@ def check(base: str | None, head: str | None, fmt: str, output: str | None,
 @click.argument("kind", metavar="KIND")
 @click.argument("column", metavar="COLUMN")
 @click.option("--reason", required=True, help="Why the change is accepted (kept in the file).")
-@click.option("--base", metavar="REV", help="As for check.")
+@click.option("--base", metavar="REV", help="The base the change is measured against, as "
+              "check chooses it (default: [check] base, the pull request's target, "
+              "origin/HEAD, main or master).")
 def ack(dataset: str, kind: str, column: str, reason: str, base: str | None) -> None:
     """Accept one breaking change on this branch: records it in datacouple.acks.toml (who,
     when, why, and the two fingerprints it lies between). COLUMN is '-' for a table-level
-    change. Commit the file with the branch; a later, different change needs a new ack."""
+    change. Commit the file with the branch; a later, different change needs a new ack.
+    Exits 0 when recorded, 2 when there is no such change or the input is bad."""
     from .check.accept import acknowledge
 
     recorded = acknowledge(load_config(), dataset, kind, column, reason, base=base)
@@ -220,10 +231,11 @@ def ack(dataset: str, kind: str, column: str, reason: str, base: str | None) -> 
 @click.option("--since", metavar="REV", help="Compare with REV (default: where this branch left "
               "the base; on the base branch, the fingerprint's first commit).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+              show_default=True, help="text: a block per change for a terminal; json: for "
+              "scripts.")
 def blame(dataset: str, column: str | None, since: str | None, fmt: str) -> None:
     """Name the commit (hash, author, date, subject) that introduced each change a dataset
-    shows since a base, from the fingerprint's git history."""
+    shows since a base, from the fingerprint's git history. Exits 0, or 2 on bad input."""
     from .check.blame import blame as find_introductions
     from .check.report import blame_report, print_blame
 

@@ -3,16 +3,12 @@ subprocess that a test can stop and start again on the same port (the journal te
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +17,8 @@ import yaml
 
 import datacouple
 from datacouple.config import load_config
+from datacouple.errors import DatacoupleError
+from datacouple.lineage.server import stop, wait_for_health
 
 from public_data import islp_frame
 
@@ -126,12 +124,6 @@ def copy_repo(template: GitDvcRepo, root: Path) -> GitDvcRepo:
 # --------------------------------------------------------------------------- mlflow server
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @dataclass
 class ServerProcess:
     root: Path
@@ -154,31 +146,17 @@ class ServerProcess:
             # stopping must stop both (the group of the process started here, nothing else).
             start_new_session=True,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError("mlflow server exited:\n"
-                                     + (self.root / "server.log").read_text()[-3000:])
-            try:
-                with urllib.request.urlopen(f"{self.url}/health", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, OSError):
-                time.sleep(0.3)
-        self.stop()
-        raise AssertionError("mlflow server did not become healthy:\n"
-                             + (self.root / "server.log").read_text()[-3000:])
+        try:
+            wait_for_health(self.url, self.process, timeout)
+        except DatacoupleError:
+            self.stop()
+            raise AssertionError("mlflow server did not become healthy:\n"
+                                 + (self.root / "server.log").read_text()[-3000:]) from None
 
     def stop(self) -> None:
         if self.process is None:
             return
-        group = self.process.pid  # a session leader: its group id is its pid
-        _signal_group(group, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            _signal_group(group, signal.SIGKILL)
-            self.process.wait()
+        stop(self.process, grace=20)
         self.process = None
         # Down means refused: wait until nothing listens on the port any more.
         for _ in range(50):
@@ -186,8 +164,3 @@ class ServerProcess:
                 if probe.connect_ex(("127.0.0.1", self.port)) != 0:
                     return
             time.sleep(0.1)
-
-
-def _signal_group(group: int, signum: int) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(group, signum)

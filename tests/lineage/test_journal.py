@@ -19,7 +19,8 @@ from datacouple.cli import main
 from datacouple.lineage.journal import journal_dir, pending, read_record, write_record
 from datacouple.lineage.links import lineage_url
 from datacouple.lineage.records import build_record, dataset_version
-from lineage.log_fixtures import ServerProcess, free_port
+from lineage.lineage_servers import free_port
+from lineage.log_fixtures import ServerProcess
 
 
 @pytest.fixture(scope="module")
