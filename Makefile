@@ -17,8 +17,9 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q --no-deps ISLP
 	touch $@
 
-# The main job: the example DVC pipeline (raw -> featurize -> fingerprint), pushed to the
-# local DVC remote (.dvc-storage/), then the committed fingerprint is validated again.
+# The main job: the example DVC pipeline (raw -> featurize -> fingerprint -> train, the model
+# registered in MLflow's sqlite store with its lineage), pushed to the local DVC remote
+# (.dvc-storage/), then the committed fingerprint is validated again.
 run: setup
 	dvc repro
 	dvc push -q

@@ -1,7 +1,8 @@
 """Stage `featurize`: raw Hitters export -> the feature table a salary model trains on.
 
 A typical pandas feature step: snake_case names, categorical codes as strings, a derived
-ratio, and the label kept with its missing values (NULLs) for the training stage to handle.
+ratio, and a salary band that is NULL where the public table has no salary (59 players): the
+genuine missing values the training stage handles, and that a migration may spell differently.
 """
 
 import re
@@ -19,6 +20,8 @@ def featurize(raw: pd.DataFrame) -> pd.DataFrame:
     features = raw.rename(columns=snake_case)
     features["career_batting_avg"] = (features["c_hits"] / features["c_at_bat"]).round(4)
     features["log_salary"] = np.log(features["salary"])  # NaN where salary is unknown
+    bands = pd.cut(features["salary"], [0, 250, 750, np.inf], labels=["low", "mid", "high"])
+    features["salary_band"] = bands.astype(object).where(bands.notna(), None)  # NULL: unknown
     return features
 
 
