@@ -1,22 +1,18 @@
 """The check's view of the lineage: which model versions each change affects.
 
 The lineage layer answers (`lineage.impact.affected_models`); this module only opens it and
-turns "the tracking server cannot be reached" into `LineageUnavailable`, quickly: a check in CI
-must not sit through MLflow's default minutes of retries before saying so.
+turns "the tracking server cannot be reached" into `LineageUnavailable`, quickly (the journal's
+short retries): a check in CI must not sit through MLflow's default minutes of retries.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-from collections.abc import Iterator
-
 from ..changes import Change
 from ..config import Config
+from ..lineage.impact import affected_models
+from ..lineage.queries import open_client, tracking_uri
+from ..lineage.tracking import short_retries
 from .run import LineageUnavailable
-
-# One attempt with a short timeout while probing: a reachable server answers in milliseconds.
-_PROBE_ENVIRONMENT = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0", "MLFLOW_HTTP_REQUEST_TIMEOUT": "5"}
 
 
 class _TrackingLineage:
@@ -25,9 +21,7 @@ class _TrackingLineage:
         self._config = config
 
     def affected_models(self, changes: list[Change]) -> list[list[dict]]:
-        from ..lineage.impact import affected_models
-
-        with _quick_failure():
+        with short_retries():
             try:
                 found = affected_models(self._client, changes, self._config)
             except Exception as error:  # MLflow raises many types for an unusable store
@@ -37,30 +31,14 @@ class _TrackingLineage:
 
 def open_model_lineage(config: Config) -> _TrackingLineage:
     """The lineage behind MLflow's own tracking URI; LineageUnavailable when it cannot be read."""
-    from ..lineage.queries import open_client, tracking_uri
-
     uri = tracking_uri()
-    with _quick_failure():
+    with short_retries():
         try:
             client = open_client(uri)
             client.search_experiments(max_results=1)
         except Exception as error:
             raise LineageUnavailable(f"{_redact(uri)}: {_describe(error)}") from None
     return _TrackingLineage(client, config)
-
-
-@contextlib.contextmanager
-def _quick_failure() -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in _PROBE_ENVIRONMENT}
-    os.environ.update({key: saved[key] or value for key, value in _PROBE_ENVIRONMENT.items()})
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _describe(error: Exception) -> str:

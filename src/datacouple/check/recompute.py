@@ -8,8 +8,8 @@ import tempfile
 from pathlib import Path
 
 from ..config import Config, DatasetConfig
-from ..errors import DatacoupleError
 from ..identity import git_commit, read_dvc_entry
+from ..identity.revision_data import download_at_revision
 from ..profile.api import fingerprint
 from ..profile.format import Fingerprint
 
@@ -24,24 +24,10 @@ def fingerprint_at_revision(config: Config, dataset: DatasetConfig, rev: str
         # Mirror the repo layout so the fingerprint's `path` is the repo-relative one.
         local = Path(scratch) / relpath
         local.parent.mkdir(parents=True, exist_ok=True)
-        _download(config.root, relpath, rev, local)
+        download_at_revision(config.root, relpath, rev, local)
         schema = _schema_at_revision(config, dataset, rev, Path(scratch))
         return fingerprint(local, schema, name=dataset.name, repo_root=scratch,
                            max_categories=config.max_categories)
-
-
-def _download(repo_root: Path, relpath: str, rev: str, destination: Path) -> None:
-    from dvc.api import DVCFileSystem  # DVC's API costs ~0.5 s to import: only --recompute
-
-    try:
-        filesystem = DVCFileSystem(os.fspath(repo_root), rev=rev)
-        filesystem.get(relpath, os.fspath(destination), recursive=True)
-    except Exception as error:  # DVC raises many types; each means "not available here"
-        raise DatacoupleError(
-            f"cannot read {relpath} at {rev} through DVC ({type(error).__name__}: "
-            f"{' '.join(str(error).split())[:200]}); run dvc push on the branch that made it, "
-            "or configure the DVC remote"
-        ) from None
 
 
 def _schema_at_revision(config: Config, dataset: DatasetConfig, rev: str,

@@ -23,6 +23,7 @@ import pyarrow as pa
 
 from ..config import DatasetConfig
 from ..errors import DatacoupleError
+from ..identity.revision_data import download_at_revision
 from ..profile.arrow.sources import open_source
 from .signatures import signatures_for
 
@@ -83,18 +84,10 @@ def read_frame(path: Path) -> pd.DataFrame:
 
 def read_at_revision(dataset: DatasetConfig, root: Path, rev: str) -> pd.DataFrame:
     """The dataset's data as DVC tracked it at git revision `rev` (DVC's cache, else remote)."""
-    from dvc.api import DVCFileSystem
-
     relpath = dataset.path.relative_to(root).as_posix()
     with tempfile.TemporaryDirectory(prefix="datacouple-") as scratch:
         target = Path(scratch) / dataset.path.name
-        try:
-            fs = DVCFileSystem(repo=str(root), rev=rev)
-            fs.get(relpath, str(target), recursive=True)
-        except Exception as error:  # DVC raises many kinds; all mean "not readable there"
-            raise DatacoupleError(
-                f"{relpath} at {rev}: cannot read it through DVC ({type(error).__name__}: "
-                f"{error}); is it in the DVC cache or remote (dvc pull)?") from None
+        download_at_revision(root, relpath, rev, target)
         return read_frame(target)
 
 

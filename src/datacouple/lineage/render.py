@@ -13,6 +13,8 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from ..changes.render import Discard
+
 FORMATS = ("text", "json", "dot", "html")
 _ORDER = {"file": 0, "stage": 1, "dataset": 2, "run": 3, "logged_model": 4, "model_version": 5}
 
@@ -20,7 +22,7 @@ _ORDER = {"file": 0, "stage": 1, "dataset": 2, "run": 3, "logged_model": 4, "mod
 def render(graph: dict, fmt: str) -> str:
     if fmt == "text":
         console = Console(record=True, width=120, color_system=None, force_terminal=False,
-                          file=_Discard())
+                          file=Discard())
         render_text(graph, console)
         return console.export_text()
     if fmt == "json":
@@ -172,14 +174,6 @@ def _quote(text: str) -> str:
     """A DOT quoted string: backslashes and quotes escaped, line breaks as \\n."""
     escaped = str(text).replace("\\", "\\\\").replace('"', '\\"')
     return '"' + escaped.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n") + '"'
-
-
-class _Discard:
-    def write(self, text: str) -> int:
-        return len(text)
-
-    def flush(self) -> None:
-        pass
 
 
 # --------------------------------------------------------------------------- evaluation
