@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 
 import pytest
 
@@ -209,6 +210,10 @@ def test_signature_cache_is_kept_on_disk(lineage_history):
     entries = cache[h.store.uri]
     assert entries["salary/1"] == SALARY_FEATURES
     assert entries["unsigned/1"] is None
+    # Local state: `git add -A` must not commit it.
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"],
+                            cwd=h.repo.root, capture_output=True, text=True, check=True)
+    assert ".datacouple" not in status.stdout
 
 
 def test_lineage_cli_json_and_unknown_target(lineage_history):

@@ -23,6 +23,7 @@ from pathlib import Path
 from ..atomic import write_text_atomic
 from ..config import load_config
 from ..errors import DatacoupleError
+from .local_state import keep_out_of_git
 from .records import LineageRecord
 
 JOURNAL_ENV = "DATACOUPLE_JOURNAL_DIR"
@@ -128,10 +129,7 @@ def _locked(directory: Path) -> Iterator[None]:
 
 
 def _ignore_in_git(directory: Path) -> None:
-    # The journal is local state: a `.gitignore` of "*" in the default `.datacouple/` keeps it
-    # out of git and `git status`. A directory chosen with $DATACOUPLE_JOURNAL_DIR is left as is.
-    if directory.name != "journal" or directory.parent.name != ".datacouple":
-        return
-    ignore = directory.parent / ".gitignore"
-    if not ignore.exists():
-        write_text_atomic(ignore, "*\n")
+    # The journal is local state kept out of git; a directory chosen with
+    # $DATACOUPLE_JOURNAL_DIR is left as is.
+    if directory.name == "journal":
+        keep_out_of_git(directory / "record.json")

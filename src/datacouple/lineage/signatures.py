@@ -21,6 +21,7 @@ from pathlib import Path
 import yaml
 
 from ..atomic import write_text_atomic
+from .local_state import keep_out_of_git
 
 CACHE_FILE = Path(".datacouple") / "cache" / "signatures.json"
 NO_SIGNATURE = "no signature"  # the reason an unsigned version counts as affected
@@ -161,5 +162,6 @@ class _DiskCache:
         self._dirty = False
         # A read-only checkout still answers, just without the disk cache.
         with contextlib.suppress(OSError):
+            keep_out_of_git(self.path)
             write_text_atomic(self.path,
                               json.dumps(self._data, indent=1, sort_keys=True) + "\n")
