@@ -237,3 +237,13 @@ def test_summary_line():
 def test_unknown_format():
     with pytest.raises(ValueError, match="unknown format"):
         render([], "yaml")
+
+
+def test_narrow_terminal_gets_a_block_per_change_with_nothing_cut():
+    console = Console(record=True, width=80, color_system=None, file=io.StringIO())
+    render_text(changes(), console)
+    text = console.export_text()
+    assert "┃" not in text  # no table
+    assert "  breaking  missing_encoding_changed  " in text
+    assert "    affects salary-model v3 (@champion)" in text  # the model named in full
+    assert max(len(line) for line in text.splitlines()) <= 80

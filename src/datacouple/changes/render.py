@@ -11,7 +11,8 @@ import json
 import re
 from collections.abc import Iterable
 
-from rich.console import Console
+from rich.console import Console, Group
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -20,6 +21,7 @@ from .change import BREAKING, INFO, SEVERITIES, WARNING, Change, sort_changes, s
 FORMATS = ("text", "json", "markdown", "github")
 
 SEVERITY_STYLE = {BREAKING: "bold red", WARNING: "yellow", INFO: "dim"}
+NARROW_BELOW = 100  # console columns under which changes are blocks, not a table
 _TABLE_LEVEL = "—"  # the "column" of a change that concerns the whole table
 
 # GitHub refuses comments longer than 65536 characters; evidence is what can be left out.
@@ -64,8 +66,11 @@ def render_text(changes: list[Change], console: Console, *,
     if not changes:
         console.print(Text("no changes", style="green"))
         return
+    # A five-column table is unreadable below about 100 columns (cells wrap a word per line
+    # and model names are cut): narrow terminals get a block per change instead.
+    layout = _text_table if console.width >= NARROW_BELOW else _text_blocks
     for dataset, group in _by_dataset(changes):
-        console.print(_text_table(dataset, group))
+        console.print(layout(dataset, group))
     console.print(_text_summary(changes))
 
 
@@ -90,6 +95,25 @@ def _text_table(dataset: str, changes: list[Change]) -> Table:
             row.append(Text(", ".join(model_label(m) for m in change.affected_models)))
         table.add_row(*row)
     return table
+
+
+def _text_blocks(dataset: str, changes: list[Change]) -> Group:
+    lines = [Text(_dataset_title(dataset), style="bold")]
+    for change in changes:
+        head = Text("  ")
+        head.append(change.severity, style=SEVERITY_STYLE[change.severity])
+        column = change.column if change.column is not None else _TABLE_LEVEL
+        head.append(f"  {change.kind}  {column}")
+        lines += [head, _indented(Text(change.message))]
+        if change.affected_models:
+            models = ", ".join(model_label(m) for m in change.affected_models)
+            lines.append(_indented(Text(f"affects {models}")))
+    return Group(*lines)
+
+
+def _indented(text: Text) -> Padding:
+    """Wrapped lines keep the indent of the first."""
+    return Padding(text, (0, 0, 0, 4))
 
 
 def _text_summary(changes: list[Change]) -> Text:

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 
-from rich.console import Console
+from rich.console import Console, Group
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
 from ..changes import sort_changes, summarize, to_report
 from ..changes.render import (
     FORMATS,
+    NARROW_BELOW,
     Discard,
     code_span,
     escape_data,
@@ -81,16 +83,26 @@ def print_check(result: CheckResult, console: Console) -> None:
     render_text(result.changes, console, compared=(f"{result.base} ({result.base_commit[:8]})",
                                                    result.head))
     if result.acknowledged:
-        table = Table(title="acknowledged", title_justify="left", title_style="bold")
-        for heading in ("dataset", "kind", "column", "reason", "by"):
-            table.add_column(heading)
-        for change, ack in result.acknowledged:
-            table.add_row(*(Text(cell) for cell in (
-                change.dataset, change.kind, change.column or "—", ack.reason, ack.by)))
-        console.print(table)
+        console.print(_acknowledged(result, narrow=console.width < NARROW_BELOW))
     for note in result.notes:
         console.print(Text(f"note: {note}", style="dim"))
     console.print(Text(verdict(result), style="green" if result.passed else "bold red"))
+
+
+def _acknowledged(result: CheckResult, *, narrow: bool):
+    if narrow:
+        lines = [Text("acknowledged", style="bold")]
+        for change, ack in result.acknowledged:
+            lines += [Text(f"  {change.dataset}  {change.kind}  {change.column or '—'}"),
+                      Padding(Text(f"by {ack.by}: {ack.reason}"), (0, 0, 0, 4))]
+        return Group(*lines)
+    table = Table(title="acknowledged", title_justify="left", title_style="bold")
+    for heading in ("dataset", "kind", "column", "reason", "by"):
+        table.add_column(heading)
+    for change, ack in result.acknowledged:
+        table.add_row(*(Text(cell) for cell in (
+            change.dataset, change.kind, change.column or "—", ack.reason, ack.by)))
+    return table
 
 
 def _markdown(result: CheckResult) -> str:
