@@ -162,11 +162,14 @@ def _compare_rows(before: np.ndarray, after: np.ndarray) -> dict:
     if _numeric(before) and _numeric(after):
         a, b = before.astype(float), after.astype(float)
         changed = ~(np.isclose(a, b, rtol=1e-9, atol=1e-12, equal_nan=True))
-        delta = np.abs(a - b)
-        return {"changed_share": _round(changed.mean()),
-                "mean_abs_change": _round(np.nanmean(delta) if len(delta) else 0.0)}
+        result = {"changed": int(changed.sum()), "changed_share": _round(changed.mean())}
+        if "b" not in (before.dtype.kind, after.dtype.kind):  # for labels it is the share
+            delta = np.abs(a - b)
+            result["mean_abs_change"] = _round(np.nanmean(delta) if len(delta) else 0.0)
+        return result
     changed = np.asarray([x != y for x, y in zip(before, after, strict=True)])
-    return {"changed_share": _round(changed.mean() if len(changed) else 0.0)}
+    return {"changed": int(changed.sum()),
+            "changed_share": _round(changed.mean() if len(changed) else 0.0)}
 
 
 def _compare_distributions(before: np.ndarray, after: np.ndarray) -> dict:

@@ -201,7 +201,8 @@ def evaluation_summary(result: dict) -> str:
     if "error" in result:
         return f"could not score: {result['error']}"
     if result["mode"] == "rows":
-        line = f"{result['changed_share']:.1%} of predictions changed"
+        line = (f"{result['changed']:,} of {result['rows']:,} predictions changed "
+                f"({result['changed_share']:.1%})")
         if result.get("mean_abs_change") is not None:
             line += f", mean absolute change {result['mean_abs_change']:g}"
         return line
