@@ -1,11 +1,11 @@
-# datacouple: `make run` sets everything up and runs the bundled example; `make test` tests.
+# datacouple: `make demo` sets everything up and tells the whole story; `make test` tests.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup demo run test lint bench clean
 
 setup: $(VENV)/.installed
 
@@ -17,9 +17,14 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q --no-deps ISLP
 	touch $@
 
-# The main job: the example DVC pipeline (raw -> featurize -> fingerprint -> train, the model
-# registered in MLflow's sqlite store with its lineage), pushed to the local DVC remote
-# (.dvc-storage/), then the committed fingerprint is validated again.
+# The demo: the example in a fresh git + DVC project in a temp dir, a model registered in its
+# own sqlite MLflow store, a NULL -> "" migration caught by `datacouple check` (about a minute).
+demo: setup
+	datacouple demo
+
+# The example in this repository: its DVC pipeline (raw -> featurize -> fingerprint -> train,
+# the model registered in MLflow's sqlite store with its lineage), pushed to the local DVC
+# remote (.dvc-storage/), then the committed fingerprint is validated again.
 run: setup
 	dvc repro
 	dvc push -q

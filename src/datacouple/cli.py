@@ -356,6 +356,28 @@ def impact(name: str, base: str, fmt: str, evaluate: bool) -> None:
     sys.exit(1 if result.breaks_a_model else 0)
 
 
+@main.command()
+@click.option("--dir", "directory", metavar="D", help="Build the demo project in D (new or "
+              "empty; kept). Default: a temporary directory, removed afterwards.")
+@click.option("--keep", is_flag=True, help="Keep the temporary project and print where it is.")
+@click.option("--ui", is_flag=True, help="Afterwards, serve the lineage view of the demo's "
+              "MLflow store and print its address; Ctrl-C stops it.")
+@click.option("--port", default=5000, show_default=True, type=int,
+              help="Port of the lineage view with --ui.")
+def demo(directory: str | None, keep: bool, ui: bool, port: int) -> None:
+    """The whole story in a fresh git + DVC project (about a minute): run the example pipeline
+    and register its model in MLflow, commit a NULL -> "" migration of the feature step, then
+    watch `check` fail naming the model, `blame` name the commit, `impact --evaluate` measure
+    the predictions that change, and `ack` let it through.
+
+    Exits 0 when the story ran as expected (the check's exit 1 is part of it), 1 when a step
+    ended otherwise, 2 on bad input (for example a non-empty --dir).
+    """
+    from .demo.run import run_demo
+
+    sys.exit(run_demo(directory, keep, port if ui else None, out=click.echo))
+
+
 def _emit(fmt: str, output: str | None, rendered, printed) -> None:
     """A report to FILE (atomically), to the terminal (rich, for text) or to stdout."""
     from .atomic import write_text_atomic

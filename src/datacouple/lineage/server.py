@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -102,6 +103,7 @@ def run_ui(host: str = "127.0.0.1", port: int = 5000, backend_store_uri: str | N
         env["DATACOUPLE_REPO_ROOT"] = str(repo_root)
     # Its own process group: Ctrl-C reaches it through us once, not twice.
     process = subprocess.Popen(plan.command, env=env, start_new_session=True)
+    previous = _stop_on_sigterm()
     try:
         wait_for_health(plan.url.rsplit("/datacouple/", 1)[0], process, STARTUP_TIMEOUT)
         echo(f"Lineage view: {plan.url}  (MLflow UI: {plan.url.rsplit('/datacouple/', 1)[0]}/,"
@@ -113,3 +115,18 @@ def run_ui(host: str = "127.0.0.1", port: int = 5000, backend_store_uri: str | N
     finally:
         if process.poll() is None:
             stop(process)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _stop_on_sigterm():
+    """SIGTERM (docker stop, a CI timeout, kill) stops the server like Ctrl-C does: the
+    server runs in its own session, so it would otherwise outlive us. Returns the handler it
+    replaced (None off the main thread, where handlers cannot be set)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, interrupt)

@@ -1,0 +1,1 @@
+"""`datacouple demo`: the bundled example told as a story, in a fresh git + DVC project."""
