@@ -7,6 +7,7 @@ lock file or the fingerprint, so everything it shows is computed in front of the
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -120,3 +121,19 @@ def apply_migration(project: DemoProject) -> None:
         raise DatacoupleError(f"the example's {MIGRATION_FILE} no longer contains the line the "
                               f"demo migrates ({MIGRATION_OLD!r})")
     path.write_text(text.replace(MIGRATION_OLD, MIGRATION_NEW), encoding="utf-8")
+
+
+@contextlib.contextmanager
+def inside(project: DemoProject):
+    """The in-process commands see the project as a user's shell would: its directory, its
+    MLflow store, the demo's git identity. Restored afterwards."""
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    os.environ.clear()
+    os.environ.update(project.env)
+    os.chdir(project.root)
+    try:
+        yield
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)

@@ -7,6 +7,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from .project import inside
 from .story import tell
 
 
@@ -21,7 +22,6 @@ def run_demo(directory: str | None, keep: bool, ui_port: int | None,
         project = tell(root, out)
         if ui_port is not None:
             from ..lineage.server import run_ui
-            from .story import inside
             with inside(project):
                 return run_ui("127.0.0.1", ui_port, project.env["MLFLOW_TRACKING_URI"],
                               repo_root=str(root), echo=out)

@@ -9,7 +9,7 @@ shown is exactly what a user typing the command would see.
 from __future__ import annotations
 
 import contextlib
-import os
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -24,6 +24,7 @@ from .project import (
     DemoProject,
     apply_migration,
     create_project,
+    inside,
 )
 
 MODEL = "hitters-veteran"
@@ -97,16 +98,16 @@ def tell(root: Path, out: Callable[[str], None] = print) -> DemoProject:
 
 
 def _tell_in(project: DemoProject, narrator: Narrator) -> None:
-
+    """Steps 2 to 8, inside the project (its directory, MLflow store and git identity)."""
     narrator.step("Run the pipeline (featurize -> fingerprint -> train), commit, push",
                   "The fingerprint is committed next to the DVC pointer; MLflow records the "
                   "data's DVC hash.")
     narrator.command("dvc repro && dvc push && git commit")
-    project.run("dvc", "repro")
+    ran = stages_run(project.run("dvc", "repro"))
     project.run("dvc", "push", "-q")
     sha = project.commit("Hitters features, their fingerprint and the veteran model",
                          date="2026-11-02T09:30:00+00:00")
-    narrator.result(f"stages raw, featurize, fingerprint, train ran; commit {sha} on main")
+    narrator.result(f"stages {ran} ran; commit {sha} on main")
 
     narrator.step(f"The lineage of {MODEL}@champion: the data it was trained on",
                   "Dataset version (DVC hash) -> run -> registered model version, read from "
@@ -122,10 +123,10 @@ def _tell_in(project: DemoProject, narrator: Narrator) -> None:
     narrator.result(f"- {MIGRATION_OLD}")
     narrator.result(f"+ {MIGRATION_NEW}")
     narrator.command("dvc repro fingerprint && git commit")
-    project.run("dvc", "repro", "fingerprint")
+    ran = stages_run(project.run("dvc", "repro", "fingerprint"))
     sha = project.commit("featurize: write unknown salary bands as empty strings",
                          date="2026-11-20T14:05:00+00:00")
-    narrator.result(f"stages featurize, fingerprint ran; commit {sha} on {BRANCH}")
+    narrator.result(f"stages {ran} ran; commit {sha} on {BRANCH}")
     show_datacouple(narrator, "validate", "features", expect=0)
 
     narrator.step("The pre-merge check fails, naming the change and the model it breaks",
@@ -153,20 +154,9 @@ def _tell_in(project: DemoProject, narrator: Narrator) -> None:
     show_datacouple(narrator, "check", expect=0)
 
 
-@contextlib.contextmanager
-def inside(project: DemoProject):
-    """The in-process commands see the project as a user's shell would: its directory, its
-    MLflow store, the demo's git identity. Restored afterwards."""
-    saved_env, saved_cwd = dict(os.environ), os.getcwd()
-    os.environ.clear()
-    os.environ.update(project.env)
-    os.chdir(project.root)
-    try:
-        yield
-    finally:
-        os.chdir(saved_cwd)
-        os.environ.clear()
-        os.environ.update(saved_env)
+def stages_run(dvc_output: str) -> str:
+    """The stages `dvc repro` says it ran, as DVC printed them."""
+    return ", ".join(re.findall(r"^Running stage '([^']+)'", dvc_output, re.MULTILINE)) or "no"
 
 
 def _quote(arg: str) -> str:
