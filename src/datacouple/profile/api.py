@@ -63,7 +63,9 @@ def validate(data: Any, schema: Any, *, repo_root: str | Path | None = None,
              progress: bool | None = None) -> dict:
     """Validate data against a declared schema in one streaming pass, without profiling.
 
-    Returns `{"valid": bool, "failures": [{"column", "check", "count"}]}`.
+    Returns `{"valid": bool, "failures": [{"column", "check", "count"}]}`; a failure also has
+    `"examples"`, up to three failing values, when it has values to show (never for `pii`
+    columns or table-level checks).
     """
     declared = _declared_schema(schema, repo_root)
     if declared is None:
@@ -126,8 +128,7 @@ def _profile_stream(arrow_schema: pa.Schema, batches, total_rows, declared, max_
         from ..schema.validation import BatchValidator, check_arrow_types, check_columns_present
 
         check_columns_present(declared, arrow_schema.names)
-        validator = BatchValidator(declared)
-        validator.add_failures(check_arrow_types(declared, arrow_schema))
+        validator = BatchValidator(declared, check_arrow_types(declared, arrow_schema))
         checked = [c for c in declared.columns if c in arrow_schema.names]
     profile = TableProfile(arrow_schema, max_categories)
     verb = "fingerprint" if profiling else "validate"
@@ -138,7 +139,8 @@ def _profile_stream(arrow_schema: pa.Schema, batches, total_rows, declared, max_
             if validator is not None:
                 validator.validate(batch.select(checked).to_pandas())
             bar.advance(batch.num_rows)
-    return profile, (validator.result() if validator is not None else None)
+    # `validate` shows people a few failing values; a fingerprint stores counts only.
+    return profile, (validator.result(examples=not profiling) if validator is not None else None)
 
 
 def _declared_schema(schema: Any, repo_root):
