@@ -119,15 +119,15 @@ def validate(dataset: str, schema_spec: str | None, progress: bool | None) -> No
 def infer(dataset: str, output: str, progress: bool | None) -> None:
     """Write a Pandera YAML schema inferred from the data: dtypes, nullability, category
     domains (isin) and numeric ranges. Review it, then commit it. Exits 0, or 2 on bad input."""
-    from .profile.api import fingerprint as compute
-    from .schema.inference import infer_schema, write_schema_yaml
+    from .profile.infer import infer_from_data
+    from .schema.inference import write_schema_yaml
 
     config = load_config()
     target = resolve_dataset(config, dataset)
-    document = compute(target.path, None, name=target.name, repo_root=config.root,
-                       max_categories=config.max_categories, progress=progress)
-    write_schema_yaml(infer_schema(document["columns"]), output)
-    click.echo(f"{target.name}: schema with {len(document['columns'])} columns written to "
+    schema = infer_from_data(target.path, name=target.name, repo_root=config.root,
+                             max_categories=config.max_categories, progress=progress)
+    write_schema_yaml(schema, output)
+    click.echo(f"{target.name}: schema with {len(schema.columns)} columns written to "
                f"{output}", err=True)
 
 
