@@ -39,8 +39,9 @@ class _Group(click.Group):
 @click.group(cls=_Group)
 @click.version_option(__version__, prog_name="datacouple")
 def main() -> None:
-    """Couple datasets to models: fingerprint feature tables, version them with DVC, and see
-    which model versions a data change affects."""
+    """Couple datasets to models: fingerprint feature tables (Parquet, CSV, Arrow IPC), key each
+    version by the content hash DVC records for it, log which MLflow runs trained on it, and see
+    which registered model versions a data change affects."""
 
 
 progress_option = click.option(
@@ -59,7 +60,8 @@ progress_option = click.option(
                    "`fingerprint` in datacouple.toml, fingerprints/NAME.json for a named dataset, "
                    "stdout for a path.")
 @click.option("--engine", type=click.Choice(["arrow"]), default="arrow", show_default=True,
-              help="Engine that reads the data.")
+              help="Engine that reads the data (arrow, streaming in bounded memory, is the only "
+                   "one built).")
 @progress_option
 def fingerprint(dataset: str, schema_spec: str | None, output: str | None, engine: str,
                 progress: bool | None) -> None:

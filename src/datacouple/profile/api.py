@@ -14,7 +14,7 @@ from ..atomic import write_text_atomic
 from ..errors import DatacoupleError
 from ..identity import dataset_identity, find_repo_root
 from .arrow.frames import is_table_like, table_batches, to_arrow_table
-from .arrow.sources import CsvTypeConflict, open_source
+from .arrow.sources import CsvTypeConflict, open_source, source_format
 from .arrow.table import TableProfile
 from .format import FORMAT, Fingerprint, canonical_json, parse_fingerprint, structural_hash
 from .progress import row_progress
@@ -39,7 +39,7 @@ def fingerprint(
     declared = _declared_schema(schema, repo_root)
     if is_table_like(data):
         profile, validation = _one_pass(data, declared, max_categories, progress, name)
-        location, identity = None, None
+        location, identity, read_as = None, None, None
     else:
         path = Path(data)
         root = _repo_root(path, repo_root)
@@ -49,6 +49,7 @@ def fingerprint(
             identity_job = pool.submit(_identity, path, root)
             profile, validation = _one_pass(path, declared, max_categories, progress, name)
             identity = identity_job.result()
+        read_as = source_format(path)
     return assemble(
         profile,
         name=name or (Path(location).name.split(".")[0] if location else "dataframe"),
@@ -56,6 +57,7 @@ def fingerprint(
         identity=identity,
         declared=declared,
         validation=validation,
+        source_format=read_as,
     )
 
 
@@ -78,7 +80,8 @@ def validate(data: Any, schema: Any, *, repo_root: str | Path | None = None,
 
 
 def assemble(profile: TableProfile, *, name: str, location: str | None, identity: dict | None,
-             declared=None, validation: dict | None = None) -> Fingerprint:
+             declared=None, validation: dict | None = None,
+             source_format: str | None = None) -> Fingerprint:
     """Build the fingerprint document from a finished (possibly merged) profile."""
     pii = declared.pii_columns() if declared is not None else set()
     columns = profile.finalize(pii)
@@ -95,6 +98,8 @@ def assemble(profile: TableProfile, *, name: str, location: str | None, identity
         "settings": {"max_categories": profile.max_categories},
         "structural_hash": structural_hash(columns),
         "columns": columns,
+        # How the data was read (None: an in-memory table): CSV cannot carry NULL vs "".
+        "source_format": source_format,
     }
 
 
