@@ -5,8 +5,7 @@ bounds are the data's own values, not the fingerprint's rounded ones)."""
 from __future__ import annotations
 
 from pathlib import Path
-
-from pandera.api.pandas.container import DataFrameSchema
+from typing import Any
 
 from ..schema import logical_types as lt
 from ..schema.inference import infer_schema
@@ -17,7 +16,9 @@ from .arrow.extremes import exact_extremes
 def infer_from_data(path: str | Path, *, name: str | None = None,
                     repo_root: str | Path | None = None,
                     max_categories: int = DEFAULT_MAX_CATEGORIES,
-                    progress: bool | None = None) -> DataFrameSchema:
+                    progress: bool | None = None) -> Any:
+    """A pandera DataFrameSchema for the data at `path` (the schema layer builds it: the
+    profile layer itself does not import pandera)."""
     document = fingerprint(path, None, name=name, repo_root=repo_root,
                            max_categories=max_categories, progress=progress)
     columns = document["columns"]
