@@ -151,7 +151,8 @@ def diff(old: str, new: str | None, fmt: str, output: str | None,
 
     OLD and NEW are each a fingerprint file, a data file or directory (fingerprinted now),
     NAME@GITREV (the fingerprint committed at that revision, e.g. features@main), or NAME (the
-    fingerprint file in the work tree). With --against-model, give one input (DATA): it is
+    fingerprint file in the work tree; data edited on disk since is fingerprint_stale). With
+    --against-model, give one input (DATA): it is
     compared with the model version's training data. Exits 0 when nothing is breaking, 1 when
     something is, 2 on bad input.
     """
