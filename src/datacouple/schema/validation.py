@@ -46,7 +46,9 @@ class BatchValidator:
     Data checks run through pandera on a copy of the schema without dtypes: batches come from
     `pyarrow.RecordBatch.to_pandas()`, where an integer column with nulls is float64 and
     strings are `str`/object, so pandera's dtype checks would misfire. Types are checked once,
-    on the Arrow schema, by `check_arrow_types`, and folded in with `add_failures`.
+    on the Arrow schema, by `check_arrow_types`, and the mismatches it finds are counted here,
+    batch by batch, in every row that holds a value (with coerce: the values pandera cannot
+    convert).
 
     Counts are failing rows (a value failing in 5 rows counts 5), so they add up across
     batches; a column stored as another dtype than declared (`type_mismatches`) fails in every
@@ -76,7 +78,9 @@ class BatchValidator:
             if mismatch.column in frame.columns:
                 failing = mismatch.failing_values(frame[mismatch.column])
                 self._counts[(mismatch.column, mismatch.check)] += len(failing)
-                self._add_examples(mismatch.column, mismatch.check, failing)
+                # Distinct first (vectorised): a batch may hold 65,536 copies of one value.
+                self._add_examples(mismatch.column, mismatch.check,
+                                   failing.drop_duplicates().head(EXAMPLES))
 
     def _add_examples(self, column: str | None, check: str, values: Iterable) -> None:
         """Keep the first few distinct failing values of a column's check (none for `pii`
@@ -84,6 +88,8 @@ class BatchValidator:
         if column is None or column in self._pii:
             return
         kept = self._examples.setdefault((column, check), [])
+        if len(kept) >= EXAMPLES:
+            return
         for value in values:
             if len(kept) >= EXAMPLES:
                 return
