@@ -39,8 +39,9 @@ class _Group(click.Group):
 @click.group(cls=_Group)
 @click.version_option(__version__, prog_name="datacouple")
 def main() -> None:
-    """Couple datasets to models: fingerprint feature tables, version them with DVC, and see
-    which model versions a data change affects."""
+    """Couple datasets to models: fingerprint feature tables (Parquet, CSV, Arrow IPC), key each
+    version by the content hash DVC records for it, log which MLflow runs trained on it, and see
+    which registered model versions a data change affects."""
 
 
 progress_option = click.option(
@@ -59,7 +60,8 @@ progress_option = click.option(
                    "`fingerprint` in datacouple.toml, fingerprints/NAME.json for a named dataset, "
                    "stdout for a path.")
 @click.option("--engine", type=click.Choice(["arrow"]), default="arrow", show_default=True,
-              help="Engine that reads the data.")
+              help="Engine that reads the data (arrow, streaming in bounded memory, is the only "
+                   "one built).")
 @progress_option
 def fingerprint(dataset: str, schema_spec: str | None, output: str | None, engine: str,
                 progress: bool | None) -> None:
@@ -119,15 +121,15 @@ def validate(dataset: str, schema_spec: str | None, progress: bool | None) -> No
 def infer(dataset: str, output: str, progress: bool | None) -> None:
     """Write a Pandera YAML schema inferred from the data: dtypes, nullability, category
     domains (isin) and numeric ranges. Review it, then commit it. Exits 0, or 2 on bad input."""
-    from .profile.api import fingerprint as compute
-    from .schema.inference import infer_schema, write_schema_yaml
+    from .profile.infer import infer_from_data
+    from .schema.inference import write_schema_yaml
 
     config = load_config()
     target = resolve_dataset(config, dataset)
-    document = compute(target.path, None, name=target.name, repo_root=config.root,
-                       max_categories=config.max_categories, progress=progress)
-    write_schema_yaml(infer_schema(document["columns"]), output)
-    click.echo(f"{target.name}: schema with {len(document['columns'])} columns written to "
+    schema = infer_from_data(target.path, name=target.name, repo_root=config.root,
+                             max_categories=config.max_categories, progress=progress)
+    write_schema_yaml(schema, output)
+    click.echo(f"{target.name}: schema with {len(schema.columns)} columns written to "
                f"{output}", err=True)
 
 
@@ -149,7 +151,8 @@ def diff(old: str, new: str | None, fmt: str, output: str | None,
 
     OLD and NEW are each a fingerprint file, a data file or directory (fingerprinted now),
     NAME@GITREV (the fingerprint committed at that revision, e.g. features@main), or NAME (the
-    fingerprint file in the work tree). With --against-model, give one input (DATA): it is
+    fingerprint file in the work tree; data edited on disk since is fingerprint_stale). With
+    --against-model, give one input (DATA): it is
     compared with the model version's training data. Exits 0 when nothing is breaking, 1 when
     something is, 2 on bad input.
     """

@@ -14,7 +14,9 @@ A side is one of
 
 For the committed forms, the data's DVC entry (`.dvc` / `dvc.lock`) at the same revision is read
 too, so a fingerprint nobody refreshed after the data changed is reported (`fingerprint_stale`)
-instead of silently comparing an old description of the data.
+instead of silently comparing an old description of the data. In the work tree the data on disk
+is the truth: data edited but not yet `dvc add`-ed is stale too. Telling that costs no read of
+the data while it is unchanged, since DVC's state db vouches for it (identity/dataset.py).
 """
 
 from __future__ import annotations
@@ -24,14 +26,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .changes import BREAKING, Change, Thresholds, diff_fingerprints
+from .changes import BREAKING, Change, Thresholds, diff_fingerprints, sort_changes
 from .config import Config, DatasetConfig, load_config, resolve_dataset
 from .errors import DatacoupleError
-from .identity import git_commit, path_in_git, read_dvc_entry
+from .identity import dataset_identity, git_commit, path_in_git, read_dvc_entry
 from .profile.api import fingerprint, load_fingerprint
 from .profile.format import Fingerprint, dvc_hash, parse_fingerprint
 
 _WORK_TREE = None  # `Side.rev` for sides read from the work tree rather than a git revision
+DATA_ON_DISK = "the data on disk"  # `Side.dvc_recorded_in` when the hash is the data's own
 
 
 class FingerprintMissing(DatacoupleError):
@@ -48,6 +51,10 @@ class Side:
     dataset: str = ""  # the dataset's name, for messages
     rev: str | None = _WORK_TREE  # the git revision both records were read at
     dvc_recorded_in: str | None = None  # where dvc_hash_now came from: "x.parquet.dvc", ...
+    # When dvc_hash_now is the data on disk's own hash: what DVC records for it (None: nothing,
+    # or the same), and the data's path as the user knows it, for the `dvc add` advice.
+    dvc_entry_hash: str | None = None
+    data_path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,8 +111,22 @@ def as_fingerprint(value: Any, config: Config | None = None) -> Fingerprint:
 
 def diff(old: Any, new: Any, thresholds: Thresholds | None = None) -> list[Change]:
     """Classified changes from `old` to `new`, most severe first. Each side is a fingerprint,
-    a fingerprint file, a data path, `NAME` / `NAME@GITREV`, or a pandas/polars/Arrow table."""
-    return diff_fingerprints(as_fingerprint(old), as_fingerprint(new), thresholds)
+    a fingerprint file, a data path, `NAME` / `NAME@GITREV`, or a pandas/polars/Arrow table.
+    As on the command line, a `NAME` or `NAME@GITREV` side whose fingerprint no longer
+    describes its data adds `fingerprint_stale`."""
+    configs: list[Config] = []  # read once, and only when a side is spelled as a string
+
+    def side(value: Any) -> Side:
+        if isinstance(value, str | os.PathLike):
+            if not configs:
+                configs.append(load_config())
+            return resolve_side(os.fspath(value), configs[0])
+        return Side(label="", fingerprint=as_fingerprint(value))
+
+    old_side, new_side = side(old), side(new)
+    changes = diff_fingerprints(old_side.fingerprint, new_side.fingerprint, thresholds)
+    changes += [change for change in (stale_change(old_side), stale_change(new_side)) if change]
+    return sort_changes(changes)
 
 
 def stale_change(side: Side) -> Change | None:
@@ -115,6 +136,8 @@ def stale_change(side: Side) -> Change | None:
     described = dvc_hash(side.fingerprint)
     if described == side.dvc_hash_now:
         return None
+    if side.dvc_recorded_in == DATA_ON_DISK:
+        return _edited_on_disk(side, described)
     where = "in the work tree" if side.rev is _WORK_TREE else f"at {_short_rev(side.rev)}"
     describes = f"data {_short(described)}" if described else "data without a DVC hash"
     return Change(
@@ -129,6 +152,34 @@ def stale_change(side: Side) -> Change | None:
         evidence={
             "fingerprint_dvc_hash": described,
             "data_dvc_hash": side.dvc_hash_now,
+            "rev": side.rev,
+            "recorded_in": side.dvc_recorded_in,
+        },
+        dataset=side.dataset,
+    )
+
+
+def _edited_on_disk(side: Side, described: str | None) -> Change:
+    """The data in the work tree was changed after DVC and the fingerprint last saw it."""
+    path = side.data_path or side.dataset
+    described_as = _short(described) if described else "no DVC hash"
+    if side.dvc_entry_hash:
+        what = (f"is neither the data the committed fingerprint describes ({described_as}) nor "
+                f"the data DVC records ({_short(side.dvc_entry_hash)})")
+        advice = f"run dvc add {path}, then datacouple fingerprint {side.dataset}"
+    else:
+        what = f"is not the data the committed fingerprint describes ({described_as})"
+        advice = f"run datacouple fingerprint {side.dataset}"
+    return Change(
+        kind="fingerprint_stale",
+        column=None,
+        severity=BREAKING,
+        message=(f"{side.dataset}: the data on disk ({path}, DVC hash "
+                 f"{_short(side.dvc_hash_now)}) {what}; {advice}"),
+        evidence={
+            "fingerprint_dvc_hash": described,
+            "data_dvc_hash": side.dvc_hash_now,
+            "dvc_entry_hash": side.dvc_entry_hash,
             "rev": side.rev,
             "recorded_in": side.dvc_recorded_in,
         },
@@ -160,11 +211,27 @@ def work_tree_side(dataset: DatasetConfig, config: Config) -> Side:
         )
     document = parse_fingerprint(_read_bytes(dataset.fingerprint), shown)
     entry = read_dvc_entry(config.root, dataset.path)
-    return Side(
+    side = Side(
         label=dataset.name, fingerprint=document, dataset=dataset.name, rev=_WORK_TREE,
         dvc_hash_now=entry.hash if entry else None,
         dvc_recorded_in=entry.origin if entry else None,
     )
+    return against_data_on_disk(side, dataset, config)
+
+
+def against_data_on_disk(side: Side, dataset: DatasetConfig, config: Config) -> Side:
+    """In the work tree the data itself is the truth: a fingerprint that no longer describes
+    the data on disk is stale even before `dvc add` records the new hash. DVC's state db makes
+    this free for unchanged data (no bytes are read)."""
+    if not dataset.path.exists():
+        return side  # not pulled: the .dvc / dvc.lock entry is all there is
+    on_disk = dataset_identity(dataset.path, config.root).hash
+    if on_disk == dvc_hash(side.fingerprint) or on_disk == side.dvc_hash_now:
+        # Described by the fingerprint; or recorded by DVC already, and then the entry tells
+        # the staleness (`dvc add` done, `datacouple fingerprint` forgotten).
+        return side
+    return replace(side, dvc_hash_now=on_disk, dvc_recorded_in=DATA_ON_DISK,
+                   dvc_entry_hash=side.dvc_hash_now, data_path=config.relative(dataset.path))
 
 
 def committed_side(name: str, rev: str, config: Config) -> Side:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from helpers import REPO_ROOT, assert_one_line_error
+from helpers import CLI, REPO_ROOT, assert_one_line_error
 from helpers import run_cli as run
 from public_data import islp_csv, islp_frame
 
@@ -57,6 +59,38 @@ def test_validation_failure_exits_1_and_still_records_it(project: Path):
     validate = run("validate", "credit", cwd=project)
     assert validate.returncode == 1
     assert "Ethnicity" in validate.stdout
+
+
+def wide_validate(project: Path) -> subprocess.CompletedProcess:
+    """`datacouple validate credit` on a terminal wide enough that no table cell wraps."""
+    return subprocess.run([*CLI, "validate", "credit"], cwd=project, capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "COLUMNS": "160"})
+
+
+def test_validate_shows_failing_values_but_never_of_pii_columns(project: Path):
+    frame = islp_frame("Credit")
+    frame["Income"] = frame["Income"].astype(str)  # a migration wrote the numbers as text
+    frame.loc[:2, "Ethnicity"] = "Atlantis"
+    frame.to_parquet(project / "data" / "credit.parquet", index=False)
+    result = wide_validate(project)
+    assert result.returncode == 1
+    rows = [[cell.strip() for cell in line.split("│")[1:-1]]
+            for line in result.stdout.splitlines() if line.count("│") == 5]
+    (income,) = [row for row in rows if row[:2] == ["Income", "dtype('float64')"]]
+    assert income[2] == "400"  # every row, not 1
+    assert income[3].startswith(f'"{frame.loc[0, "Income"]}", ')
+    (ethnicity,) = [row for row in rows if row[0] == "Ethnicity"]
+    assert ethnicity[2:] == ["3", '"Atlantis"']
+    # Marked pii, the same failures keep their counts and lose their values.
+    schema = project / "schemas" / "credit.yaml"
+    text = schema.read_text(encoding="utf-8")
+    schema.write_text(text.replace("  Income:\n", "  Income:\n    metadata: {pii: true}\n"),
+                      encoding="utf-8")
+    result = wide_validate(project)
+    assert result.returncode == 1
+    income_lines = [line for line in result.stdout.splitlines() if "Income" in line]
+    assert any("dtype('float64')" in line and " 400 " in line for line in income_lines)
+    assert not any(frame.loc[0, "Income"] in line for line in income_lines)
 
 
 def test_validate_passes_on_good_data(project: Path):

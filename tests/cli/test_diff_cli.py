@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+import datacouple
+
 from helpers import CLI, assert_one_line_error, dvc_command, project_env
 from helpers import GitDvcProject as History
 from public_data import islp_frame
@@ -169,6 +171,71 @@ def test_work_tree_data_pointer_ahead_of_the_fingerprint_is_stale(scratch: Histo
     assert code == 1
     (stale,) = report["changes"]
     assert "DVC hash in the work tree" in stale["message"]
+
+
+def replace_data(repo: History, frame) -> Path:
+    """Edit the data in the work tree without `dvc add`: a new file in its place (DVC may have
+    linked the old one from its cache, so never write through it)."""
+    data = repo.root / "data" / "hitters.parquet"
+    data.unlink()
+    frame.to_parquet(data, index=False)
+    return data
+
+
+def test_data_edited_in_the_work_tree_before_dvc_add_is_stale(scratch: History):
+    replace_data(scratch, islp_frame("Hitters").head(200))  # the .dvc still names the old data
+    code, report = scratch.diff_json("hitters@HEAD", "hitters")
+    assert code == 1
+    (stale,) = report["changes"]  # the fingerprint file itself is unchanged
+    assert (stale["kind"], stale["severity"], stale["column"]) == (
+        "fingerprint_stale", "breaking", None)
+    evidence = stale["evidence"]
+    dvc_file = scratch.run("git", "show", "HEAD:data/hitters.parquet.dvc").stdout
+    assert evidence["recorded_in"] == "the data on disk"
+    assert evidence["dvc_entry_hash"] in dvc_file
+    assert evidence["fingerprint_dvc_hash"] == evidence["dvc_entry_hash"]
+    assert evidence["data_dvc_hash"] not in dvc_file
+    assert stale["message"] == (
+        f"hitters: the data on disk (data/hitters.parquet, DVC hash "
+        f"{evidence['data_dvc_hash'][:8]}) is neither the data the committed fingerprint "
+        f"describes ({evidence['fingerprint_dvc_hash'][:8]}) nor the data DVC records "
+        f"({evidence['dvc_entry_hash'][:8]}); run dvc add data/hitters.parquet, then "
+        "datacouple fingerprint hitters")
+    # Following the advice clears it.
+    scratch.run(*dvc_command(), "add", "-q", "data/hitters.parquet")
+    scratch.fingerprint("hitters")
+    code, report = scratch.diff_json("hitters@HEAD", "hitters")
+    assert "fingerprint_stale" not in [c["kind"] for c in report["changes"]]
+    assert report["changes"], "the real change of the edit is reported instead"
+
+
+def test_data_rewritten_with_the_same_bytes_is_not_stale(scratch: History):
+    # The quiet counterpart: a new file (new inode, new mtime) holding the same bytes. DVC's
+    # state misses, the md5 is computed, and it is the fingerprint's.
+    data = scratch.root / "data" / "hitters.parquet"
+    content = data.read_bytes()
+    data.unlink()
+    data.write_bytes(content)
+    assert scratch.diff_json("hitters@HEAD", "hitters") == (
+        0, {"changes": [], "summary": {"breaking": 0, "warning": 0, "info": 0}})
+
+
+def test_python_api_reports_staleness_like_the_cli(scratch: History, monkeypatch):
+    monkeypatch.chdir(scratch.root)  # names are looked up in the repository's datacouple.toml
+    for key, value in scratch.env.items():
+        monkeypatch.setenv(key, value)
+    assert datacouple.diff("hitters@HEAD", "hitters") == []
+    replace_data(scratch, hitters_with_zero_salaries().head(200))
+    changes = datacouple.diff("hitters@HEAD", "hitters")
+    assert [(c.kind, c.severity, c.dataset) for c in changes] == [
+        ("fingerprint_stale", "breaking", "hitters")]
+    assert "run dvc add data/hitters.parquet" in changes[0].message
+    # Committed staleness, read from git objects alone, reaches the API too.
+    scratch.run(*dvc_command(), "add", "-q", "data/hitters.parquet")
+    scratch.commit("new data, fingerprint forgotten")
+    changes = datacouple.diff("hitters@HEAD~1", "hitters@HEAD")
+    assert [c.kind for c in changes] == ["fingerprint_stale"]
+    assert changes[0].message.endswith("run datacouple fingerprint hitters")
 
 
 # --------------------------------------------------------------------------- formats

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import math
+import operator
+
 import pandas as pd
 import pandera.pandas as pa
 import pytest
 
+import datacouple
 from datacouple.errors import DatacoupleError
+from datacouple.profile.infer import infer_from_data
 from datacouple.schema import logical_types as lt
 from datacouple.schema.inference import infer_schema, write_schema_yaml
 from datacouple.schema.loading import load_schema
@@ -15,7 +20,8 @@ from datacouple.schema.validation import (
     validate_frame,
 )
 
-from public_data import grunfeld_table
+from helpers import run_cli
+from public_data import grunfeld_table, islp_csv, islp_frame
 from schema_helpers import declared
 
 # ---- inference ---------------------------------------------------------------------------
@@ -110,3 +116,107 @@ def test_inferred_range_accepts_values_the_fingerprint_rounded():
         {"name": "greater_than_or_equal_to", "statistics": {"min_value": -0.3000000001}},
         {"name": "less_than_or_equal_to", "statistics": {"max_value": 0.3000000001}}]
     assert count[0]["statistics"]["min_value"] == -12345678910
+
+
+# ---- inference from data: bounds at the data's own precision, UTF-8 names, widths --------
+
+def decimals_in_text(table: str, column: str) -> int:
+    """The most decimals the published CSV's values show, ignoring float noise in the export
+    (ISLP's Credit.csv writes 14.890999999999998 for 14.891): for each value, the fewest
+    decimals that spell it to within a few units in the last place."""
+    def shown(value: float) -> int:
+        return next(d for d in range(18)
+                    if abs(float(f"{value:.{d}f}") - value) <= 4 * math.ulp(value))
+    return max(shown(value) for value in pd.read_csv(islp_csv(table))[column].dropna())
+
+
+def decimals_of(bound: float) -> int:
+    return len(repr(float(bound)).partition(".")[2].rstrip("0"))
+
+
+@pytest.mark.parametrize(("table", "column"), [
+    ("Credit", "Income"), ("Auto", "acceleration"), ("Carseats", "Price"),
+    ("Boston", "crim"), ("Boston", "nox"), ("Wage", "logwage"), ("Default", "balance"),
+])
+def test_bounds_are_written_at_the_data_own_precision(tmp_path, table, column):
+    frame = islp_frame(table)  # as pandas reads the CSV: 10.354 may be 10.354000000000001
+    path = tmp_path / f"{table}.parquet"
+    frame.to_parquet(path, index=False)
+    write_schema_yaml(infer_from_data(path), tmp_path / "schema.yaml")
+    text = (tmp_path / "schema.yaml").read_text(encoding="utf-8")
+    low, high = (c.statistics for c in load_schema(str(tmp_path / "schema.yaml")).schema
+                 .columns[column].checks)
+    shown = decimals_in_text(table, column)
+    unit = 10.0 ** -shown
+    for bound, extreme, inside in ((low["min_value"], frame[column].min(), operator.le),
+                                   (high["max_value"], frame[column].max(), operator.ge)):
+        assert f": {bound!r}\n" in text  # Python's shortest spelling, e.g. 10.354
+        assert decimals_of(bound) <= shown, (bound, shown)
+        assert inside(bound, extreme) and abs(bound - extreme) <= unit * 1.0001
+    # and the schema accepts the data it came from, through pandera itself
+    assert datacouple.validate(path, str(tmp_path / "schema.yaml")) == {
+        "valid": True, "failures": []}
+
+
+def test_bounds_widen_only_past_float_noise(tmp_path):
+    # Credit's Income spans 10.354 to 186.634, but the published CSV writes the maximum as
+    # 186.63400000000001: a double one unit in the last place above 186.634. The upper bound
+    # keeps 3 decimals and moves outward to 186.635; 186.634 would reject the row it came from.
+    frame = islp_frame("Credit")
+    path = tmp_path / "credit.parquet"
+    frame.to_parquet(path, index=False)
+    low, high = (c.statistics for c in infer_from_data(path).columns["Income"].checks)
+    assert (low["min_value"], high["max_value"]) == (10.354, 186.635)
+    # The same values without the noise (rounded to their 3 decimals) need no widening.
+    frame["Income"] = frame["Income"].round(3)
+    frame.to_parquet(path, index=False)
+    low, high = (c.statistics for c in infer_from_data(path).columns["Income"].checks)
+    assert (low["min_value"], high["max_value"]) == (10.354, 186.634)
+
+
+def test_full_precision_floats_keep_their_full_precision(tmp_path):
+    # The quiet counterpart: data whose values need 17 digits gets exact 17-digit bounds.
+    wage = islp_frame("Wage")
+    frame = pd.DataFrame({"ratio": wage["wage"] / 3.0, "year": wage["year"]})
+    path = tmp_path / "ratio.parquet"
+    frame.to_parquet(path, index=False)
+    schema = infer_from_data(path)
+    low, high = (c.statistics for c in schema.columns["ratio"].checks)
+    assert (low["min_value"], high["max_value"]) == (frame["ratio"].min(), frame["ratio"].max())
+    year_low, year_high = (c.statistics for c in schema.columns["year"].checks)
+    assert (year_low["min_value"], year_high["max_value"]) == (2003, 2009)
+
+
+def test_narrow_types_keep_their_width_and_pass_their_own_schema(tmp_path):
+    credit = islp_frame("Credit")
+    frame = pd.DataFrame({
+        "income": credit["Income"].astype("float32"),
+        "cards": credit["Cards"].astype("int32"),
+        "age": credit["Age"].astype("uint8"),
+        "ethnicity": credit["Ethnicity"].astype("category"),
+    })
+    path = tmp_path / "credit.parquet"
+    frame.to_parquet(path, index=False)
+    write_schema_yaml(infer_from_data(path), tmp_path / "credit.yaml")
+    text = (tmp_path / "credit.yaml").read_text(encoding="utf-8")
+    for dtype in ("float32", "int32", "uint8", "category"):
+        assert f"dtype: {dtype}\n" in text
+    low = float(str(frame["income"].min()))  # float32's shortest spelling, e.g. 10.354
+    assert f"greater_than_or_equal_to: {low!r}\n" in text
+    assert datacouple.validate(path, str(tmp_path / "credit.yaml"))["valid"] is True
+
+
+def test_unicode_column_names_are_written_as_utf8(tmp_path):
+    credit = islp_frame("Credit").rename(columns={"Income": "Einkommen (Tsd. €)",
+                                                  "Ethnicity": "民族", "Age": "Âge"})
+    path = tmp_path / "credit.parquet"
+    credit.to_parquet(path, index=False)
+    result = run_cli("infer", str(path), "-o", "schemas/credit.yaml", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "schemas" / "credit.yaml").read_text(encoding="utf-8")
+    for name in ("Einkommen (Tsd. €):", "民族:", "Âge:"):
+        assert f"\n  {name}\n" in text
+    assert "\\x" not in text and "\\u" not in text and "\\U" not in text
+    loaded = load_schema("schemas/credit.yaml", tmp_path)
+    assert loaded.columns == list(credit.columns)
+    assert datacouple.validate(path, loaded) == {"valid": True, "failures": []}

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 import pyarrow as arrow
+import pyarrow.compute as pc
+import pyarrow.csv as arrow_csv
 import pytest
 
+import datacouple
 from datacouple.errors import DatacoupleError
 from datacouple.schema.declared import DeclaredSchema
 from datacouple.schema.validation import (
@@ -18,7 +22,7 @@ from datacouple.schema.validation import (
     validate_frame,
 )
 
-from public_data import grunfeld_table, statecrime_table
+from public_data import grunfeld_table, islp_csv, islp_frame, statecrime_table
 from schema_helpers import batches_as_pandas, declared
 
 # ---- validation on real data -------------------------------------------------------------
@@ -158,21 +162,177 @@ def test_check_arrow_types_on_public_data():
     schema = declared(pa.DataFrameSchema({
         "invest": pa.Column("Int64"),  # integer declared, float data: the NULL-sneak case
         "value": pa.Column(float),
-        "capital": pa.Column("float32"),  # widths are not compared
+        "capital": pa.Column("float32"),  # float64 data: pandera fails the width too
         "firm": pa.Column("int32"),
-        "year": pa.Column(float),  # integer data in a float column: lossless, accepted
+        "year": pa.Column(float),  # int64 data: pandera fails it, and diff calls it breaking
         "absent": pa.Column(str),
     }))
-    failures = check_arrow_types(schema, arrow_schema)
-    assert failures == [
-        {"column": "invest", "check": "dtype('int64')", "count": 1},
-        {"column": "firm", "check": "dtype('int32')", "count": 1},
+    assert [(m.column, m.check, m.actual) for m in check_arrow_types(schema, arrow_schema)] == [
+        ("invest", "dtype('int64')", "float64"),
+        ("capital", "dtype('float32')", "float64"),
+        ("firm", "dtype('int32')", "string"),
+        ("year", "dtype('float64')", "int64"),
     ]
-    validator = BatchValidator(schema)
-    validator.add_failures(failures)
-    assert validator.result()["failures"] == sorted(failures, key=lambda f: f["column"])
 
 
 def test_all_null_arrow_column_satisfies_any_declared_type():
     schema = declared(pa.DataFrameSchema({"x": pa.Column(int, nullable=True)}))
     assert check_arrow_types(schema, arrow.schema([("x", arrow.null())])) == []
+
+
+# ---- dtypes: pandera's own verdict, counted per row --------------------------------------
+
+def auto_with_question_marks(tmp_path) -> Path:
+    """ISLP's Auto as published in Auto.data: horsepower is "?" in 5 of 397 rows, so the
+    column arrives as strings, as it does from many a CSV export."""
+    raw = Path(islp_csv("Auto")).with_suffix(".data")
+    frame = pd.read_csv(raw, sep=r"\s+", dtype=str, keep_default_na=False)
+    assert int((frame["horsepower"] == "?").sum()) == 5
+    path = tmp_path / "auto.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_strings_declared_float_fail_in_every_row_with_the_values_shown(tmp_path):
+    path = auto_with_question_marks(tmp_path)
+    schema = pa.DataFrameSchema({"horsepower": pa.Column(float), "mpg": pa.Column(float)})
+    result = datacouple.validate(path, schema)
+    assert result == {"valid": False, "failures": [
+        {"column": "horsepower", "check": "dtype('float64')", "count": 397,
+         "examples": ["130.0", "165.0", "150.0"]},
+    ]}
+
+
+def test_with_coerce_only_the_values_pandera_cannot_convert_fail(tmp_path):
+    path = auto_with_question_marks(tmp_path)
+    schema = pa.DataFrameSchema({"horsepower": pa.Column(float, coerce=True)})
+    assert datacouple.validate(path, schema)["failures"] == [
+        {"column": "horsepower", "check": "coerce_dtype('float64')", "count": 5,
+         "examples": ["?"]}]
+    # A schema-wide coerce means the same.
+    schema = pa.DataFrameSchema({"horsepower": pa.Column(float)}, coerce=True)
+    assert datacouple.validate(path, schema)["failures"][0]["count"] == 5
+
+
+def test_int64_data_fails_a_float64_schema_in_every_row(tmp_path):
+    hitters = islp_frame("Hitters")
+    path = tmp_path / "hitters.parquet"
+    hitters.to_parquet(path, index=False)
+    schema = pa.DataFrameSchema({"Hits": pa.Column("float64"), "Salary": pa.Column(
+        "float64", nullable=True)})
+    (failure,) = datacouple.validate(path, schema)["failures"]
+    assert failure["column"] == "Hits" and failure["check"] == "dtype('float64')"
+    assert failure["count"] == len(hitters)
+    assert failure["examples"] == [int(v) for v in hitters["Hits"].drop_duplicates()[:3]]
+    # The quiet counterpart: declared as stored, the same data passes.
+    schema = pa.DataFrameSchema({"Hits": pa.Column("int64"), "Salary": pa.Column(
+        "float64", nullable=True)})
+    assert datacouple.validate(path, schema) == {"valid": True, "failures": []}
+
+
+def test_integers_with_nulls_are_judged_by_what_they_store(tmp_path):
+    # pandas turns an int64 column with NULLs into float64; the data is still integers.
+    hitters = islp_frame("Hitters")
+    hitters["HmRun"] = hitters["HmRun"].astype("Int64").mask(hitters["Salary"].isna())
+    path = tmp_path / "hitters.parquet"
+    hitters.to_parquet(path, index=False)
+    for spelling in ("int64", "Int64"):
+        schema = pa.DataFrameSchema({"HmRun": pa.Column(spelling, nullable=True)})
+        assert datacouple.validate(path, schema)["valid"] is True, spelling
+    (failure,) = datacouple.validate(path, pa.DataFrameSchema(
+        {"HmRun": pa.Column(float, nullable=True)}))["failures"]
+    assert failure["count"] == int(hitters["HmRun"].notna().sum())  # NULL rows hold no value
+
+
+def pandera_accepts(frame: pd.DataFrame, column: str, dtype: str) -> bool:
+    """pandera's own verdict on a column's dtype (nothing else declared)."""
+    schema = pa.DataFrameSchema({column: pa.Column(dtype, nullable=True)})
+    try:
+        schema.validate(frame[[column]], lazy=True)
+    except pa.errors.SchemaErrors:
+        return False
+    return True
+
+
+DTYPES = ("int64", "Int64", "int32", "float64", "float32", "str", "string",
+          "string[pyarrow]", "category", "bool", "datetime64[ns]", "date")
+
+
+def public_columns() -> arrow.Table:
+    """Columns of every kind from real public tables, without NULLs (pandas would change
+    their dtype to hold them)."""
+    grunfeld = grunfeld_table()
+    credit = arrow_csv.read_csv(islp_csv("Credit"))
+    n = grunfeld.num_rows
+    year = grunfeld.column("year")
+    return arrow.table({
+        "int64": year,
+        "int32": year.cast(arrow.int32()),
+        "float64": grunfeld.column("invest"),
+        "float32": grunfeld.column("invest").cast(arrow.float32()),
+        "string": grunfeld.column("firm"),
+        "dictionary": grunfeld.column("firm").dictionary_encode(),
+        "bool": arrow.array([v == "Yes" for v in credit.column("Student").to_pylist()[:n]]),
+        "timestamp": pc.strptime(pc.cast(year, arrow.string()),
+                             format="%Y", unit="us"),
+    })
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_dtype_verdicts_agree_with_pandera_itself(dtype):
+    table = public_columns()
+    frame = table.to_pandas()
+    for column in table.column_names:
+        if column == "timestamp" and dtype == "date":
+            continue  # pandera's `date` inspects values; a timestamp is not a date to us
+        ours = not check_arrow_types(
+            declared(pa.DataFrameSchema({column: pa.Column(dtype, nullable=True)})),
+            table.schema)
+        assert ours == pandera_accepts(frame, column, dtype), (column, dtype)
+
+
+def test_string_spellings_of_pandas_2_stay_one_string():
+    # The documented exception: `object` and `string[python]` are strings in a schema written
+    # under pandas 2; pandera under pandas 3 rejects them for `str` data, datacouple does not
+    # (the declared schema's canonical form treats every string spelling alike).
+    table = public_columns()
+    for dtype in ("object", "string[python]"):
+        schema = declared(pa.DataFrameSchema({"string": pa.Column(dtype)}))
+        assert check_arrow_types(schema, table.schema) == []
+        schema = declared(pa.DataFrameSchema({"int64": pa.Column(dtype)}))
+        assert len(check_arrow_types(schema, table.schema)) == 1  # numbers are no strings
+
+
+def test_pii_columns_show_no_failing_values(tmp_path):
+    path = auto_with_question_marks(tmp_path)
+    schema = pa.DataFrameSchema({
+        "name": pa.Column(int, metadata={"pii": True}),
+        "horsepower": pa.Column(float, metadata={"pii": True}),
+        "origin": pa.Column(int, pa.Check.isin([1, 2])),
+    })
+    failures = datacouple.validate(path, schema)["failures"]
+    assert [(f["column"], f["count"], f.get("examples")) for f in failures] == [
+        ("horsepower", 397, None),
+        ("name", 397, None),
+        ("origin", int((pd.read_csv(path)["origin"] == 3).sum()), [3]),
+    ]
+
+
+def test_examples_survive_a_merge_and_stay_out_of_the_fingerprint(tmp_path):
+    path = auto_with_question_marks(tmp_path)
+    schema = declared(pa.DataFrameSchema({"horsepower": pa.Column(float, coerce=True)}))
+    table = arrow_csv.read_csv(path)
+    mismatches = check_arrow_types(schema, table.schema)
+    first, second = BatchValidator(schema, mismatches), BatchValidator(schema, mismatches)
+    batches = batches_as_pandas(table, rows=150)
+    first.validate(batches[0])
+    for batch in batches[1:]:
+        second.validate(batch)
+    first.merge(BatchValidator.from_state(schema, json.loads(json.dumps(second.state()))))
+    assert first.result(examples=True)["failures"] == [
+        {"column": "horsepower", "check": "coerce_dtype('float64')", "count": 5,
+         "examples": ["?"]}]
+    document = datacouple.fingerprint(path, schema)
+    assert document["validation"]["failures"] == [
+        {"column": "horsepower", "check": "coerce_dtype('float64')", "count": 5}]
+    assert '"?"' not in json.dumps(document["validation"])

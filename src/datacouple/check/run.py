@@ -16,8 +16,8 @@ from typing import Protocol
 from ..changes import BREAKING, WARNING, Change, Thresholds, diff_fingerprints
 from ..config import Config, DatasetConfig
 from ..errors import DatacoupleError
-from ..identity import dataset_identity, resolve_commit
-from ..profile.format import Fingerprint, document_hash, dvc_hash
+from ..identity import resolve_commit
+from ..profile.format import Fingerprint, document_hash
 from ..resolve import FingerprintMissing, Side, committed_side, stale_change, work_tree_side
 from .acks import Ack, load_acks
 from .revisions import default_base, merge_base
@@ -140,7 +140,9 @@ def _head_side(config: Config, dataset: DatasetConfig, head: str | None,
     if head is not None:
         return _committed_or_recomputed(config, dataset, head, recompute)
     try:
-        side = work_tree_side(dataset, config)
+        # work_tree_side holds the fingerprint against the data on disk (resolve.py), so data
+        # edited before `dvc add` is stale here too.
+        return work_tree_side(dataset, config)
     except FingerprintMissing:
         if not recompute or not dataset.path.exists():
             return None
@@ -149,19 +151,6 @@ def _head_side(config: Config, dataset: DatasetConfig, head: str | None,
         document = fingerprint(dataset.path, dataset.schema, name=dataset.name,
                                repo_root=config.root, max_categories=config.max_categories)
         return Side(label=dataset.name, fingerprint=document, dataset=dataset.name)
-    return _against_data_on_disk(side, dataset, config)
-
-
-def _against_data_on_disk(side: Side, dataset: DatasetConfig, config: Config) -> Side:
-    """In the work tree the data itself is the truth: a fingerprint that no longer describes
-    the data on disk is stale even before `dvc add` records the new hash. DVC's state db makes
-    this free for unchanged data (no bytes are read)."""
-    if not dataset.path.exists():
-        return side  # not pulled: the .dvc / dvc.lock entry is all there is
-    on_disk = dataset_identity(dataset.path, config.root).hash
-    if on_disk != dvc_hash(side.fingerprint):
-        return replace(side, dvc_hash_now=on_disk, dvc_recorded_in="the data on disk")
-    return side
 
 
 def _committed_or_recomputed(config: Config, dataset: DatasetConfig, rev: str,

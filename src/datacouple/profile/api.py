@@ -14,7 +14,7 @@ from ..atomic import write_text_atomic
 from ..errors import DatacoupleError
 from ..identity import dataset_identity, find_repo_root
 from .arrow.frames import is_table_like, table_batches, to_arrow_table
-from .arrow.sources import CsvTypeConflict, open_source
+from .arrow.sources import CsvTypeConflict, open_source, source_format
 from .arrow.table import TableProfile
 from .format import FORMAT, Fingerprint, canonical_json, parse_fingerprint, structural_hash
 from .progress import row_progress
@@ -39,7 +39,7 @@ def fingerprint(
     declared = _declared_schema(schema, repo_root)
     if is_table_like(data):
         profile, validation = _one_pass(data, declared, max_categories, progress, name)
-        location, identity = None, None
+        location, identity, read_as = None, None, None
     else:
         path = Path(data)
         root = _repo_root(path, repo_root)
@@ -49,6 +49,7 @@ def fingerprint(
             identity_job = pool.submit(_identity, path, root)
             profile, validation = _one_pass(path, declared, max_categories, progress, name)
             identity = identity_job.result()
+        read_as = source_format(path)
     return assemble(
         profile,
         name=name or (Path(location).name.split(".")[0] if location else "dataframe"),
@@ -56,6 +57,7 @@ def fingerprint(
         identity=identity,
         declared=declared,
         validation=validation,
+        source_format=read_as,
     )
 
 
@@ -63,7 +65,9 @@ def validate(data: Any, schema: Any, *, repo_root: str | Path | None = None,
              progress: bool | None = None) -> dict:
     """Validate data against a declared schema in one streaming pass, without profiling.
 
-    Returns `{"valid": bool, "failures": [{"column", "check", "count"}]}`.
+    Returns `{"valid": bool, "failures": [{"column", "check", "count"}]}`; a failure also has
+    `"examples"`, up to three failing values, when it has values to show (never for `pii`
+    columns or table-level checks).
     """
     declared = _declared_schema(schema, repo_root)
     if declared is None:
@@ -76,7 +80,8 @@ def validate(data: Any, schema: Any, *, repo_root: str | Path | None = None,
 
 
 def assemble(profile: TableProfile, *, name: str, location: str | None, identity: dict | None,
-             declared=None, validation: dict | None = None) -> Fingerprint:
+             declared=None, validation: dict | None = None,
+             source_format: str | None = None) -> Fingerprint:
     """Build the fingerprint document from a finished (possibly merged) profile."""
     pii = declared.pii_columns() if declared is not None else set()
     columns = profile.finalize(pii)
@@ -93,6 +98,8 @@ def assemble(profile: TableProfile, *, name: str, location: str | None, identity
         "settings": {"max_categories": profile.max_categories},
         "structural_hash": structural_hash(columns),
         "columns": columns,
+        # How the data was read (None: an in-memory table): CSV cannot carry NULL vs "".
+        "source_format": source_format,
     }
 
 
@@ -126,8 +133,7 @@ def _profile_stream(arrow_schema: pa.Schema, batches, total_rows, declared, max_
         from ..schema.validation import BatchValidator, check_arrow_types, check_columns_present
 
         check_columns_present(declared, arrow_schema.names)
-        validator = BatchValidator(declared)
-        validator.add_failures(check_arrow_types(declared, arrow_schema))
+        validator = BatchValidator(declared, check_arrow_types(declared, arrow_schema))
         checked = [c for c in declared.columns if c in arrow_schema.names]
     profile = TableProfile(arrow_schema, max_categories)
     verb = "fingerprint" if profiling else "validate"
@@ -138,7 +144,8 @@ def _profile_stream(arrow_schema: pa.Schema, batches, total_rows, declared, max_
             if validator is not None:
                 validator.validate(batch.select(checked).to_pandas())
             bar.advance(batch.num_rows)
-    return profile, (validator.result() if validator is not None else None)
+    # `validate` shows people a few failing values; a fingerprint stores counts only.
+    return profile, (validator.result(examples=not profiling) if validator is not None else None)
 
 
 def _declared_schema(schema: Any, repo_root):

@@ -122,11 +122,30 @@ class Fingerprint(TypedDict):
     settings: dict[str, Any]
     structural_hash: str
     columns: list[Column]
+    # How the data was read: "parquet", "csv" or "ipc"; None for in-memory tables. Absent in
+    # fingerprints written before it was recorded.
+    source_format: NotRequired[str | None]
 
 
 def dvc_hash(document: Fingerprint) -> str | None:
     """The DVC hash of the data the fingerprint describes (None for in-memory tables)."""
     return document["dvc"]["hash"] if document.get("dvc") else None
+
+
+_CSV_PATH_SUFFIXES = (".csv", ".tsv")
+_COMPRESSED_SUFFIXES = (".gz", ".bz2", ".zst", ".lz4")
+
+
+def read_from_csv(document: Fingerprint) -> bool:
+    """Whether the fingerprint was computed from CSV, which cannot tell NULL from "" (both are
+    an empty field). From `source_format`; for older fingerprints without it, from the path's
+    suffix (`.csv`, `.tsv`, compressed or not); False when neither tells (no claim)."""
+    if "source_format" in document:
+        return document["source_format"] == "csv"
+    path = (document.get("path") or "").lower()
+    for suffix in _COMPRESSED_SUFFIXES:
+        path = path.removesuffix(suffix)
+    return path.endswith(_CSV_PATH_SUFFIXES)
 
 
 def declared_canonical(document: Fingerprint) -> dict | None:

@@ -1,7 +1,8 @@
 """Mergeable, order-independent sketches: a log-bucket quantile sketch and HyperLogLog.
 
 Both hold only integer counts/registers, so merging partitions in any order (or shuffling the
-rows) gives bit-identical state. That is what lets the arrow and spark engines agree exactly.
+rows) gives bit-identical state. That is what lets partitions profiled anywhere (by any engine)
+merge into exactly the one-pass result.
 """
 
 from __future__ import annotations

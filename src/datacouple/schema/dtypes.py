@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.types as pat
+
 from . import logical_types as lt
 
 _STRING_NAMES = frozenset(
@@ -85,3 +88,22 @@ def logical_type_of_dtype_name(name: str | None) -> str | None:
     if name.startswith("decimal"):
         return lt.DECIMAL
     return lt.NESTED
+
+
+def canonical_dtype_of_arrow(dtype: pa.DataType) -> str | None:
+    """The canonical name (as above) of the dtype pandas gives an Arrow column, so that a
+    declared dtype and the data's can be compared name to name. None for Arrow's null type (an
+    all-null column, which any dtype admits). Integers count as the integers they store: a
+    column of int64 with nulls is int64 (pandas would make it float64 only to hold the NULLs;
+    nullability is a check of its own); a dictionary is pandas' `category`."""
+    if pat.is_null(dtype):
+        return None
+    if pat.is_dictionary(dtype):
+        return "category"
+    if pat.is_floating(dtype):
+        return f"float{dtype.bit_width}"
+    if pat.is_timestamp(dtype):
+        return f"datetime[{dtype.tz}]" if dtype.tz else "datetime"
+    if pat.is_date(dtype):
+        return "date"
+    return canonical_dtype_name(str(dtype))

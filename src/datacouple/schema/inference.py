@@ -3,6 +3,7 @@ keeping the column metadata that pandera's own writer drops)."""
 
 from __future__ import annotations
 
+import decimal
 import math
 import re
 import warnings
@@ -32,23 +33,33 @@ _TIMEZONE = re.compile(r"tz=([^,\]]+)")
 _DECIMAL_PHYSICAL = re.compile(r"decimal(?:32|64|128|256)?\(\s*(\d+)\s*,\s*(-?\d+)\s*\)")
 
 
-def infer_schema(columns: list[dict]) -> DataFrameSchema:
+def infer_schema(columns: list[dict],
+                 extremes: Mapping[str, Any] | None = None) -> DataFrameSchema:
     """A starting-point schema from a fingerprint's column profiles (docs/fingerprint.md).
 
-    Each column gets its dtype, `nullable` when it holds any null (or NaN: pandera counts NaN as
-    null), `isin` for an exact category domain and `ge`/`le` for a numeric range. Columns
+    Each column gets its dtype (as stored: int32 stays int32, so the schema passes pandera's
+    own dtype check on this data), `nullable` when it holds any null (or NaN: pandera counts
+    NaN as null), `isin` for an exact category domain and `ge`/`le` for a numeric range. The
+    range is the data's own `extremes` (column -> its exact range and the decimals its values
+    show, profile/arrow/extremes.py) when given, written at that precision (`1.9`, not
+    `1.899999999`); without them, the profile's 10-digit min/max moved outward. Columns
     profiled as PII get `metadata={"pii": True}` and never an `isin` (it would store values).
     """
-    return DataFrameSchema({profile["name"]: _infer_column(profile) for profile in columns})
+    extremes = extremes or {}
+    return DataFrameSchema({profile["name"]: _infer_column(profile, extremes.get(profile["name"]))
+                            for profile in columns})
 
 
-def _infer_column(profile: Mapping) -> Column:
+def _infer_column(profile: Mapping, extreme: Any = None) -> Column:
     logical_type = profile.get("logical_type")
     physical_type = str(profile.get("physical_type") or "")
     pii = bool(profile.get("pii"))
     dtype = _inferred_dtype(logical_type, physical_type)
     checks = [] if pii else _category_checks(logical_type, physical_type, profile.get("categories"))
-    checks += _range_checks(logical_type, physical_type, profile.get("numeric"))
+    if extreme is not None and not pii:
+        checks += _exact_range_checks(logical_type, physical_type, extreme)
+    else:
+        checks += _range_checks(logical_type, physical_type, profile.get("numeric"))
     return Column(
         dtype,
         checks=checks or None,
@@ -66,13 +77,20 @@ def _is_float_physical(physical_type: str) -> bool:
     return physical_type in {"halffloat", "float", "double"} or physical_type.startswith("float")
 
 
+_INT_PHYSICAL = re.compile(r"^u?int(8|16|32|64)$")
+_FLOAT_WIDTHS = {"halffloat": "float16", "float": "float32", "double": "float64"}
+
+
 def _inferred_dtype(logical_type: str | None, physical_type: str) -> Any:
+    # Widths as stored: pandera fails int32 data declared int64 (and validate agrees with it).
     if logical_type == lt.STRING:
-        return "str"
+        return "category" if physical_type.startswith("dictionary<") else "str"
     if logical_type == lt.INTEGER:
-        return "float64" if _is_float_physical(physical_type) else "int64"
+        if _is_float_physical(physical_type):
+            return _FLOAT_WIDTHS.get(physical_type, "float64")
+        return physical_type if _INT_PHYSICAL.match(physical_type) else "int64"
     if logical_type == lt.FLOAT:
-        return "float64"
+        return _FLOAT_WIDTHS.get(physical_type, "float64")
     if logical_type == lt.BOOLEAN:
         return "bool"
     if logical_type == lt.DATETIME:
@@ -120,6 +138,35 @@ def _range_checks(logical_type: str | None, physical_type: str, numeric: Any) ->
     return checks
 
 
+def _exact_range_checks(logical_type: str | None, physical_type: str, extreme: Any) -> list:
+    """`ge`/`le` from the data's own extremes (profile/arrow/extremes.py: `low`, `high`,
+    `decimals`), at the data's own precision."""
+    if logical_type not in {lt.INTEGER, lt.FLOAT}:
+        return []
+    return [Check.ge(_at_precision(extreme.low, -1, extreme.decimals, physical_type)),
+            Check.le(_at_precision(extreme.high, +1, extreme.decimals, physical_type))]
+
+
+def _at_precision(value: int | float, direction: int, decimals: int | None,
+                  physical_type: str) -> int | float:
+    """The value written with at most `decimals` decimals, moved outward by one unit in the
+    last of them when the rounding landed inside the data (10.354000000000001 -> 10.354 as a
+    lower bound; 186.63400000000001 -> 186.635 as an upper one, since 186.634 would reject the
+    row it came from). Compared in the data's own width: a float32 column is checked by pandera
+    in float32. Full-precision data (decimals None) keeps its exact value, which Python writes
+    as the shortest decimal that reads back as it. Integers stay integers."""
+    if isinstance(value, int):
+        return value
+    width = {"float": np.float32, "halffloat": np.float16}.get(physical_type, np.float64)
+    if decimals is None:
+        return float(str(width(value))) if width is not np.float64 else float(value)
+    rounded = decimal.Decimal(f"{value:.{decimals}f}")
+    bound = float(rounded)
+    if (width(bound) > width(value)) if direction < 0 else (width(bound) < width(value)):
+        bound = float(rounded + direction * decimal.Decimal(1).scaleb(-decimals))
+    return bound
+
+
 def _finite_number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float | np.number):
         return None
@@ -148,7 +195,8 @@ def _bound_outside(value: float, direction: int, integral: bool) -> int | float:
 
 def write_schema_yaml(schema: DataFrameSchema, path: str | Path) -> None:
     """Write pandera's `to_yaml()` text atomically, plus each column's `metadata` (pandera's
-    writer drops it; `load_schema` reads it back, so `pii: true` survives)."""
+    writer drops it; `load_schema` reads it back, so `pii: true` survives), as UTF-8: column
+    names such as `Größe` or `価格` are written as themselves, not as `"Gr\\xF6\\xDFe"`."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         text = schema.to_yaml()
@@ -162,13 +210,15 @@ def write_schema_yaml(schema: DataFrameSchema, path: str | Path) -> None:
         )
     metadata = {name: column.metadata for name, column in schema.columns.items()
                 if column.metadata}
-    if metadata:
-        text = _with_column_metadata(text, metadata)
-    write_text_atomic(path, text)
+    write_text_atomic(path, _with_column_metadata(text, metadata))
 
 
 def _with_column_metadata(text: str, metadata: dict[Any, dict]) -> str:
+    # pandera dumps with PyYAML's defaults, which escape every non-ASCII character; the
+    # document is dumped again (same key order) with allow_unicode, metadata or not.
     document = yaml.safe_load(text)
+    if not metadata:
+        return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
     columns = document.get("columns")
     entries = (
         {hashable_name(entry.get("name")): entry for entry in columns}

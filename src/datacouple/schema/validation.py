@@ -1,8 +1,9 @@
 """Validate streams of batches against a declared schema, counting failing rows per check.
 
 `BatchValidator` runs pandera on one batch at a time, keeps only per-(column, check) failure
-counts, and merges with other validators, so a partitioned pass gives the same counts as one
-pass over the whole frame. Data types are checked once, against the Arrow schema.
+counts (and a few failing values to show people, never for `pii` columns), and merges with other
+validators, so a partitioned pass gives the same counts as one pass over the whole frame. Data
+types are judged once, on the Arrow schema, and their failures counted row by row.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -19,18 +21,22 @@ import pyarrow as pa
 from pandera.api.pandas.components import Column
 from pandera.api.pandas.container import DataFrameSchema
 from pandera.config import ValidationDepth, config_context
-from pandera.errors import SchemaDefinitionError, SchemaError, SchemaErrors
+from pandera.errors import ParserError, SchemaDefinitionError, SchemaError, SchemaErrors
 
 from ..errors import DatacoupleError
 from . import logical_types as lt
 from .declared import DeclaredSchema
+from .dtypes import canonical_dtype_of_arrow
+from .json_values import json_value
 from .pandera_calls import one_line, quiet_warnings
+
+# How many failing values a failure shows (per column and check): enough to recognise the
+# problem ("N/A", "1,5"), few enough that a report never becomes a copy of the data.
+EXAMPLES = 3
 
 # --------------------------------------------------------------------------------------------
 # Validation
 # --------------------------------------------------------------------------------------------
-
-
 
 
 class BatchValidator:
@@ -40,26 +46,56 @@ class BatchValidator:
     Data checks run through pandera on a copy of the schema without dtypes: batches come from
     `pyarrow.RecordBatch.to_pandas()`, where an integer column with nulls is float64 and
     strings are `str`/object, so pandera's dtype checks would misfire. Types are checked once,
-    on the Arrow schema, by `check_arrow_types`, and folded in with `add_failures`.
+    on the Arrow schema, by `check_arrow_types`, and the mismatches it finds are counted here,
+    batch by batch, in every row that holds a value (with coerce: the values pandera cannot
+    convert).
 
     Counts are failing rows (a value failing in 5 rows counts 5), so they add up across
-    batches. Uniqueness (`unique=True`, schema-level `unique=[...]`) is checked per batch only:
-    a duplicate split across two batches is not seen. Checks declared `raise_warning=True` are
-    advisory in pandera and are not counted.
+    batches; a column stored as another dtype than declared (`type_mismatches`) fails in every
+    row that holds a value. Uniqueness (`unique=True`, schema-level `unique=[...]`) is checked
+    per batch only: a duplicate split across two batches is not seen. Checks declared
+    `raise_warning=True` are advisory in pandera and are not counted.
     """
 
-    def __init__(self, declared: DeclaredSchema):
+    def __init__(self, declared: DeclaredSchema,
+                 type_mismatches: Iterable[TypeMismatch] = ()):
         self.declared = declared
         self.rows = 0
         self.batches = 0
         self._counts: Counter[tuple[str | None, str]] = Counter()
+        self._examples: dict[tuple[str | None, str], list] = {}
         self._schema = _data_checks_only(declared.schema)
+        self._mismatches = list(type_mismatches)
+        self._pii = declared.pii_columns()
 
     def validate(self, frame: pd.DataFrame) -> None:
         """Validate one batch and add its failure counts; data failures never raise."""
         self.rows += len(frame)
         self.batches += 1
-        self._counts.update(_pandera_failure_counts(self._schema, frame, self.declared.source))
+        self._counts.update(_pandera_failure_counts(self._schema, frame, self.declared.source,
+                                                    self._add_examples))
+        for mismatch in self._mismatches:
+            if mismatch.column in frame.columns:
+                failing = mismatch.failing_values(frame[mismatch.column])
+                self._counts[(mismatch.column, mismatch.check)] += len(failing)
+                # Distinct first (vectorised): a batch may hold 65,536 copies of one value.
+                self._add_examples(mismatch.column, mismatch.check,
+                                   failing.drop_duplicates().head(EXAMPLES))
+
+    def _add_examples(self, column: str | None, check: str, values: Iterable) -> None:
+        """Keep the first few distinct failing values of a column's check (none for `pii`
+        columns, nor for table-level checks, whose failures are whole rows)."""
+        if column is None or column in self._pii:
+            return
+        kept = self._examples.setdefault((column, check), [])
+        if len(kept) >= EXAMPLES:
+            return
+        for value in values:
+            if len(kept) >= EXAMPLES:
+                return
+            value = json_value(value)
+            if value is not None and value not in kept:
+                kept.append(value)
 
     def add_failures(self, failures: Iterable[Mapping]) -> None:
         """Fold in failures found elsewhere, e.g. by `check_arrow_types`."""
@@ -72,6 +108,8 @@ class BatchValidator:
         self.rows += other.rows
         self.batches += other.batches
         self._counts.update(other._counts)
+        for (column, check), values in other._examples.items():
+            self._add_examples(column, check, values)
 
     def state(self) -> dict:
         """JSON-serialisable partial state, to ship between processes and rebuild with
@@ -80,7 +118,7 @@ class BatchValidator:
             "schema_hash": self.declared.hash,
             "rows": self.rows,
             "batches": self.batches,
-            "failures": self._failures(),
+            "failures": self._failures(examples=True),
         }
 
     @classmethod
@@ -89,22 +127,33 @@ class BatchValidator:
         validator = cls(declared)
         validator.rows = int(state.get("rows", 0))
         validator.batches = int(state.get("batches", 0))
-        validator.add_failures(state.get("failures", []))
+        failures = state.get("failures", [])
+        validator.add_failures(failures)
+        for failure in failures:
+            validator._add_examples(failure["column"], failure["check"],
+                                    failure.get("examples", []))
         return validator
 
-    def result(self) -> dict:
+    def result(self, examples: bool = False) -> dict:
         """`{"valid", "failures": [{"column", "check", "count"}]}`, failures sorted by (column,
-        check) with frame-level failures (column None) first."""
-        failures = self._failures()
+        check) with frame-level failures (column None) first. With `examples`, a failure also
+        lists up to three failing values (`"examples"`) when it has any to show: people read
+        them, fingerprints do not store them."""
+        failures = self._failures(examples)
         return {"valid": not failures, "failures": failures}
 
-    def _failures(self) -> list[dict]:
+    def _failures(self, examples: bool = False) -> list[dict]:
         keys = sorted(
             (key for key, count in self._counts.items() if count > 0),
             key=lambda key: (key[0] is not None, str(key[0] or ""), key[1]),
         )
-        return [{"column": column, "check": check, "count": self._counts[(column, check)]}
-                for column, check in keys]
+        failures = []
+        for column, check in keys:
+            failure = {"column": column, "check": check, "count": self._counts[(column, check)]}
+            if examples and self._examples.get((column, check)):
+                failure["examples"] = list(self._examples[(column, check)])
+            failures.append(failure)
+        return failures
 
 
 def validate_frame(declared: DeclaredSchema, frame: pd.DataFrame) -> dict:
@@ -141,7 +190,7 @@ def _data_checks_only(schema: DataFrameSchema) -> DataFrameSchema:
 
 
 def _pandera_failure_counts(
-    schema: DataFrameSchema, frame: pd.DataFrame, source: str
+    schema: DataFrameSchema, frame: pd.DataFrame, source: str, examples=None
 ) -> Counter[tuple[str | None, str]]:
     # The context pins full validation even if PANDERA_VALIDATION_ENABLED / _DEPTH are set in the
     # environment: a silently skipped validation would read as "valid".
@@ -151,6 +200,8 @@ def _pandera_failure_counts(
         try:
             schema.validate(frame, lazy=True)
         except SchemaErrors as exc:
+            if examples is not None:
+                _failing_values(exc.failure_cases, examples)
             return count_failure_cases(exc.failure_cases)
         except SchemaDefinitionError as exc:
             raise DatacoupleError(
@@ -197,6 +248,18 @@ def count_failure_cases(failure_cases: pd.DataFrame) -> Counter[tuple[str | None
     return counts
 
 
+def _failing_values(failure_cases: pd.DataFrame, sink) -> None:
+    """Hand the first few failing values of each column check to `sink(column, check,
+    values)`: per-element failures only (a frame-level or structural failure has no value)."""
+    if failure_cases.empty:
+        return
+    cases = failure_cases.astype({"column": object, "check": object, "index": object})
+    per_element = cases[(cases["schema_context"] != "DataFrameSchema").to_numpy()
+                        & cases["index"].notna().to_numpy()]
+    for (column, check), group in per_element.groupby(["column", "check"], sort=False):
+        sink(_column_label(column), str(check), group["failure_case"].head(50).tolist())
+
+
 def _column_label(value: Any) -> str | None:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
@@ -228,32 +291,74 @@ def _column_found(name: Any, column: Column, present: list[str]) -> bool:
     return str(name) in present
 
 
-def check_arrow_types(declared: DeclaredSchema, arrow_schema: pa.Schema) -> list[dict]:
-    """Compare each declared dtype's logical type with the data's Arrow type.
+@dataclass(frozen=True)
+class TypeMismatch:
+    """A declared column whose data is stored as another dtype than the declared one."""
 
-    Deliberately coarse: logical types, not widths. A declared float accepts integer data
-    (lossless); a declared integer rejects float data even when every value is integral, since
-    that is how NULLs sneak into integer columns.
-    An all-null column (Arrow type null) satisfies any declared type; nullability is a data
-    check. One failure per column, named `dtype('<canonical dtype>')`.
+    column: str
+    declared: str  # canonical dtype names (dtypes.py): "float64", "string", "datetime[UTC]"
+    actual: str
+    # pandera's dtype to coerce values to when the schema declares `coerce: true`: pandera
+    # then converts what it can and only values it cannot convert fail.
+    coerce_to: Any = None
+
+    @property
+    def check(self) -> str:
+        """pandera's own name for the failing check."""
+        verb = "dtype" if self.coerce_to is None else "coerce_dtype"
+        return f"{verb}('{self.declared}')"
+
+    def failing_values(self, series: pd.Series) -> pd.Series:
+        """The values of one batch that fail: every value (a NULL holds no value of any type;
+        nullability is a check of its own), or with `coerce`, those pandera cannot convert."""
+        present = series[series.notna()]
+        if self.coerce_to is None or present.empty:
+            return present
+        try:
+            with quiet_warnings():
+                self.coerce_to.try_coerce(present)
+        except ParserError as error:
+            return error.failure_cases["failure_case"]
+        except (TypeError, ValueError):
+            return present  # pandera cannot convert this kind of data at all
+        return present.iloc[:0]
+
+
+def check_arrow_types(declared: DeclaredSchema, arrow_schema: pa.Schema) -> list[TypeMismatch]:
+    """The declared columns whose data is stored as another dtype than declared.
+
+    The verdict is pandera's own, name for name: the declared dtype and the dtype pandas gives
+    the Arrow column must be the same canonical dtype (dtypes.py), so int64 data fails a
+    float64 declaration and int32 data an int64 one, exactly as pandera fails them, unless the
+    schema coerces. Where the canonical names deliberately merge pandera's spellings, so does
+    the verdict: `str`, `object`, `string[python]` and `string[pyarrow]` are one string (a
+    schema written under pandas 2 keeps validating under pandas 3), `int64` and `Int64` one
+    integer, and datetime units are not compared. An integer column with NULLs is judged as the
+    integers it stores, not as the float64 pandas would make of it. An all-null column (Arrow
+    type null) satisfies any declared dtype.
     """
-    failures = []
+    mismatches = []
+    schema_coerces = bool(declared.canonical.get("coerce"))
     for column in declared.canonical["columns"]:
-        name, declared_type = column["name"], column["logical_type"]
-        if declared_type is None or column.get("regex") or not isinstance(name, str):
+        name, declared_name = column["name"], column["dtype"]
+        if declared_name is None or column.get("regex") or not isinstance(name, str):
             continue
         index = arrow_schema.get_field_index(name)
         if index < 0:
             continue  # absence is check_columns_present's business
-        actual_type = lt.logical_type_of_arrow(arrow_schema.field(index).type)
-        if not _logical_types_compatible(declared_type, actual_type):
-            failures.append({"column": name, "check": f"dtype('{column['dtype']}')", "count": 1})
-    return failures
+        arrow_type = arrow_schema.field(index).type
+        actual = canonical_dtype_of_arrow(arrow_type)
+        if actual is None or actual == declared_name:
+            continue
+        if lt.NESTED == column["logical_type"] == lt.logical_type_of_arrow(arrow_type):
+            continue  # nested dtypes have no canonical spelling to compare; their kind agrees
+        coerce_to = None
+        if column.get("coerce") or schema_coerces:
+            coerce_to = _pandera_dtype(declared.schema, name)
+        mismatches.append(TypeMismatch(name, declared_name, actual, coerce_to))
+    return mismatches
 
 
-def _logical_types_compatible(declared: str, actual: str) -> bool:
-    if declared == actual or actual == lt.NULL:
-        return True
-    return declared == lt.FLOAT and actual == lt.INTEGER
-
-
+def _pandera_dtype(schema: DataFrameSchema, name: str) -> Any:
+    component = schema.columns.get(name)
+    return (component.dtype if component is not None else None) or schema.dtype

@@ -14,6 +14,7 @@ from ...profile.format import MISSING_ENCODINGS, Column, missing_counts
 from ..change import BREAKING, WARNING, Change
 from ..context import ColumnPair, DiffContext
 from ..stats import chance_of_none, share, z_score
+from .csv_reading import csv_ambiguity
 
 _LABELS = {"null": "NULL", "nan": "NaN", "empty": '"" (empty string)',
            "whitespace": "whitespace-only strings"}
@@ -106,13 +107,18 @@ def missing_encoding_changed(ctx: DiffContext, pair: ColumnPair) -> list[Change]
         gain = min(candidates, key=lambda g: abs(g.delta + loss.delta))
         used.add(gain.encoding)
         moved = round(min(-loss.delta, gain.delta))
+        evidence = {"from": loss.encoding, "to": gain.encoding, "moved": moved,
+                    "old_counts": old_missing, "new_counts": new_missing}
+        # Still breaking with a CSV side (the data as read did change), but said as it is.
+        csv_side = csv_ambiguity(ctx, loss.encoding, gain.encoding)
+        if csv_side is not None:
+            evidence["read_from_csv"] = csv_side[0]
         changes.append(Change(
             "missing_encoding_changed", pair.name, BREAKING,
             f"{pair.name}: {moved} missing value{'s' if moved != 1 else ''} changed encoding "
             f"from {label(loss.encoding)} "
-            f"to {label(gain.encoding)}",
-            {"from": loss.encoding, "to": gain.encoding, "moved": moved,
-             "old_counts": old_missing, "new_counts": new_missing},
+            f"to {label(gain.encoding)}" + (csv_side[1] if csv_side else ""),
+            evidence,
         ))
         ctx.explain(pair.name, "distribution_drift")
         if not gain.encoding.startswith(("sentinel:", *MISSING_ENCODINGS)):

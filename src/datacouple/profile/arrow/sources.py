@@ -3,6 +3,9 @@
 Formats: Parquet, CSV/TSV (optionally compressed), Arrow IPC (file or stream, incl. Feather v2);
 single files, or directories of them (hive partitions become columns). Every read error is
 turned into a one-line DatacoupleError that names the file and the likely cause.
+
+Only `.csv` and `.tsv` (and their compressed forms) are read as CSV: a `.txt` file may hold
+anything (a README, a log), and read as CSV it would silently become a one-column table.
 """
 
 from __future__ import annotations
@@ -26,10 +29,14 @@ _CSV_BLOCK_BYTES = 4 << 20  # type inference looks at the first block: make it a
 
 _SUFFIXES = {
     ".parquet": "parquet", ".pq": "parquet", ".parq": "parquet",
-    ".csv": "csv", ".tsv": "csv", ".txt": "csv",
+    ".csv": "csv", ".tsv": "csv",
     ".arrow": "ipc", ".feather": "ipc", ".ipc": "ipc", ".arrows": "ipc",
 }
 _COMPRESSION_SUFFIXES = {".gz", ".bz2", ".zst", ".lz4"}
+_SUPPORTED = ".parquet, .csv, .tsv (also .gz, .bz2, .zst, .lz4) or .arrow/.feather"
+# What Spark, Hadoop and pyarrow datasets (`ignore_prefixes`) leave out of a dataset directory:
+# _SUCCESS, _committed_*, _started_*, _temporary/, .part-0.parquet.crc, .DS_Store.
+_IGNORED_PREFIXES = (".", "_")
 
 
 @dataclass
@@ -111,9 +118,12 @@ def detect_format(path: Path) -> str:
             return "parquet"
         if head == b"ARROW1":
             return "ipc"
-    raise DatacoupleError(
-        f"{path}: unknown data format; use a .parquet, .csv, .tsv or .arrow/.feather file"
-    )
+    if suffixes and suffixes[-1] == ".txt":
+        raise DatacoupleError(
+            f"{path}: a .txt file is not read as data (it may be any text); if it is CSV, "
+            f"rename it to .csv or .tsv (supported: {_SUPPORTED})"
+        )
+    raise DatacoupleError(f"{path}: unknown data format; use a {_SUPPORTED} file")
 
 
 def open_source(path: str | Path, csv_string_columns: set[str] | None = None) -> BatchSource:
@@ -233,14 +243,55 @@ def _slices(batch: pa.RecordBatch) -> Iterator[pa.RecordBatch]:
 
 
 def _data_files(directory: Path) -> list[Path]:
-    """Data files under a directory, skipping hidden and marker files (_SUCCESS, .crc)."""
+    """Data files under a directory, leaving out what Spark, Hadoop and pyarrow datasets leave
+    out: every name (file or directory) starting with "." or "_". DVC still hashes them all: a
+    dataset's identity is DVC's, this is only what is read as rows."""
     files = []
     for candidate in sorted(directory.rglob("*")):
         relative = candidate.relative_to(directory).parts
-        if any(part.startswith((".", "_")) for part in relative) or not candidate.is_file():
+        if any(part.startswith(_IGNORED_PREFIXES) for part in relative) or not candidate.is_file():
             continue
         files.append(candidate)
     return files
+
+
+def directory_format(directory: Path, files: list[Path]) -> str:
+    """The one format of a directory's data files; an error that names the odd file out."""
+    by_format: dict[str, list[Path]] = {}
+    for file in files:
+        try:
+            by_format.setdefault(detect_format(file), []).append(file)
+        except DatacoupleError:
+            raise DatacoupleError(
+                f"{directory}: {file.relative_to(directory).as_posix()} is not a data file "
+                f"(supported: {_SUPPORTED}); move it out of the dataset directory or prefix its "
+                "name with _ or . so that readers skip it"
+            ) from None
+    if len(by_format) > 1:
+        # The majority format is the dataset; the others are the odd files out.
+        ranked = sorted(by_format.items(), key=lambda item: (-len(item[1]), item[0]))
+        main_format = ranked[0][0]
+        odd = [file for _, group in ranked[1:] for file in group]
+        named = ", ".join(f.relative_to(directory).as_posix() for f in odd[:3])
+        more = f" and {len(odd) - 3} more" if len(odd) > 3 else ""
+        raise DatacoupleError(
+            f"{directory}: mixes formats: {len(ranked[0][1])} {main_format} file(s), but "
+            f"{named}{more} {'is' if len(odd) == 1 else 'are'} "
+            f"{', '.join(fmt for fmt, _ in ranked[1:])}; keep one format per dataset directory"
+        )
+    return next(iter(by_format))
+
+
+def source_format(path: str | Path) -> str:
+    """The format a file or directory is read as ("parquet", "csv" or "ipc"), without reading
+    any rows: what a fingerprint records, since CSV cannot carry some distinctions."""
+    path = Path(path)
+    if path.is_dir():
+        files = _data_files(path)
+        if not files:
+            raise DatacoupleError(f"{path}: directory holds no data files")
+        return directory_format(path, files)
+    return detect_format(path)
 
 
 def _open_directory(directory: Path, string_columns: set[str]) -> BatchSource:
@@ -249,13 +300,7 @@ def _open_directory(directory: Path, string_columns: set[str]) -> BatchSource:
     files = _data_files(directory)
     if not files:
         raise DatacoupleError(f"{directory}: directory holds no data files")
-    formats = {detect_format(f) for f in files}
-    if len(formats) > 1:
-        raise DatacoupleError(
-            f"{directory}: mixes formats ({', '.join(sorted(formats))}); keep one format per "
-            "dataset directory"
-        )
-    fmt = formats.pop()
+    fmt = directory_format(directory, files)
     if fmt == "csv":
         read, parse, convert = _csv_options(files[0], string_columns)
         file_format = ds.CsvFileFormat(parse_options=parse, convert_options=convert,
