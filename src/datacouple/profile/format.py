@@ -299,18 +299,37 @@ def structural_part(columns: list[Column]) -> list[dict]:
     """The exact, non-statistical content of a fingerprint.
 
     Column names and order, logical types, which missing-value encodings occur and category
-    domains (values only, not counts). Fresh rows with the same meaning keep it; NULL -> ""
-    changes it.
+    domains (values only, not counts); for nested columns the same of every part (struct
+    fields, list elements, map keys and values) and a fixed list size. Fresh rows with the same
+    meaning keep it; NULL -> "" changes it, inside a struct too.
     """
-    return [
-        {
-            "name": column["name"],
-            "logical_type": column["logical_type"],
-            "missing": missing_encodings(column),
-            "categories": sorted(column["categories"]) if column.get("categories") else None,
-        }
-        for column in columns
-    ]
+    return [_structural_column(column) for column in columns]
+
+
+def _structural_column(column: Column) -> dict:
+    part = {
+        "name": column["name"],
+        "logical_type": column["logical_type"],
+        "missing": missing_encodings(column),
+        "categories": sorted(column["categories"]) if column.get("categories") else None,
+    }
+    if column.get("nested"):  # only then: the hash of a flat column stays what it was
+        part["nested"] = _structural_nested(column["nested"])
+    return part
+
+
+def _structural_nested(nested: Nested) -> dict:
+    """A nested column's structure: its kind, a fixed list size, and its parts (field names,
+    logical types, encodings of missing, domains), recursively."""
+    part: dict[str, Any] = {"kind": nested.get("kind")}
+    if "size" in nested:
+        part["size"] = nested["size"]
+    for key in ("element", "keys", "values"):
+        if key in nested:
+            part[key] = _structural_column(nested[key])
+    if "fields" in nested:
+        part["fields"] = [_structural_column(field) for field in nested["fields"]]
+    return part
 
 
 def structural_hash(columns: list[Column]) -> str:
