@@ -33,8 +33,8 @@ def test_dates_kept_as_text_have_one_pattern_and_no_value_is_stored():
     nyse = islp_frame("NYSE")  # 6,051 trading days written "1962-12-03"
     document = datacouple.fingerprint(nyse)
     date = shape(document, "date")
-    assert date["patterns"] == {"top": {"9999-99-99": len(nyse)}, "other": 0, "distinct": 1}
-    assert date["formats"] == {"top": {"X-X-X": len(nyse)}, "other": 0, "distinct": 1}
+    assert date["patterns"] == {"top": [["9999-99-99", len(nyse)]], "other": 0, "distinct": 1}
+    assert date["formats"] == {"top": [["X-X-X", len(nyse)]], "other": 0, "distinct": 1}
     assert date["lengths"] == [[10, len(nyse)]]
     text = canonical_json(document)
     for value in nyse["date"].sample(50, random_state=1):
@@ -45,11 +45,16 @@ def test_free_text_names_keep_counts_that_add_up_without_names():
     auto = islp_frame("Auto")
     names = auto["name"]
     profile = shape(datacouple.fingerprint(auto), "name")
-    for level in ("patterns", "formats"):
-        counted = profile[level]
-        assert sum(counted["top"].values()) + counted["other"] == len(names)
-        assert len(counted["top"]) <= 10
-    assert profile["formats"]["top"]["X X"] == sum(format_of(n) == "X X" for n in names)
+    counted = profile["formats"]
+    assert sum(count for _, count in counted["top"]) + counted["other"] == len(names)
+    assert len(counted["top"]) <= 10
+    counts = [count for _, count in counted["top"]]
+    assert counts == sorted(counts, reverse=True)
+    # Names scatter over 196 patterns (`aaaa aaaaa`, ...): the top 10 hold less than half of
+    # the values, so no pattern listing is written; the skeletons (`X X`) hold the structure.
+    assert profile["patterns"] is None
+    top_formats = dict(profile["formats"]["top"])
+    assert top_formats["X X"] == sum(format_of(n) == "X X" for n in names)
     assert sum(count for _, count in profile["lengths"]) == len(names)
     text = canonical_json(datacouple.fingerprint(auto))
     for name in names:
@@ -78,7 +83,7 @@ def test_padding_is_counted_and_whitespace_only_values_are_not_padding():
     profile = shape(datacouple.fingerprint(pa.table({"code": values})), "code")
     assert profile["leading_whitespace"] == 40
     assert profile["trailing_whitespace"] == 30
-    assert profile["patterns"]["top"]["AA99999"] == 220
+    assert dict(profile["patterns"]["top"])["AA99999"] == 220
 
 
 def test_low_cardinality_columns_keep_their_domain_and_no_shape():
@@ -98,7 +103,7 @@ def test_pii_strings_keep_only_aggregate_counts(tmp_path):
     profile = shape(document, "email")
     assert "patterns" not in profile and "lengths" not in profile
     # Formats shared by fewer than 10 values fold into "other": none describes one person.
-    assert profile["formats"]["top"] == {"X@X.X": 497}
+    assert profile["formats"]["top"] == [["X@X.X", 497]]
     assert profile["formats"]["other"] == 3
     assert profile["leading_whitespace"] == 1
     assert "example" not in canonical_json(document)
@@ -112,7 +117,7 @@ def test_pattern_levels_give_up_on_too_many_patterns_but_formats_stay():
     profile = shape(datacouple.fingerprint(pa.table({"note": text})), "note")
     assert len({pattern_key(t) for t in text}) > PATTERN_LIMIT
     assert profile["patterns"] is None
-    assert profile["formats"]["top"] == {"X X X": len(text) - 1, "X X": 1}
+    assert profile["formats"]["top"] == [["X X X", len(text) - 1], ["X X", 1]]
 
 
 @pytest.mark.parametrize("split", [(0, 700, 1200, 3000), (0, 30, 60, 3000)])

@@ -147,7 +147,7 @@ class Numeric(TypedDict, total=False):
 
 
 class PatternCounts(TypedDict):
-    top: dict[str, int]  # the most frequent patterns (at most 10) with their counts
+    top: list[list]  # [pattern, count] of the most frequent patterns (at most 10)
     other: int  # values with any other pattern
     distinct: int  # distinct patterns seen (exact)
 

@@ -205,7 +205,7 @@ def _format(t, pair: ColumnPair, old: dict, new: dict, evidence: dict) -> list[C
             continue
         cause = _moved(t, name, before, after)
         if cause is not None:
-            evidence[level] = {"old": old[level]["top"], "new": new[level]["top"]}
+            evidence[level] = {"old": dict(old[level]["top"]), "new": dict(new[level]["top"])}
             return [cause]
     return []
 
@@ -214,7 +214,7 @@ def _levels(column: Column, counted: dict, level: str, fold_case: bool) -> Level
     """Shares per pattern without the spellings of missing, with ends stripped (padding is
     told apart) and, for patterns, case folded (case is told apart)."""
     key_of = format_of if level == "formats" else pattern_key
-    counts = dict(counted["top"])
+    counts = dict(counted["top"])  # [pattern, count] pairs
     other = counted["other"]
     missing = column["missing"]
     spelled = {"": missing.get("empty", 0)}

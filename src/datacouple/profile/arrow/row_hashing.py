@@ -42,13 +42,15 @@ def hash_rows(array: pa.Array) -> np.ndarray:
         hashes = _hash_utf8(*string_buffers(array))
     elif pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
         hashes = _hash_utf8(*_binary_buffers(array.cast(pa.large_binary())))
-    elif pa.types.is_boolean(kind) or pa.types.is_integer(kind) or pa.types.is_floating(kind):
-        hashes = hash_numeric(to_numpy(_filled(array, kind)))
+    elif pa.types.is_boolean(kind):
+        hashes = hash_numeric(_raw_bits(array).astype(np.int64))
+    elif pa.types.is_integer(kind) or pa.types.is_floating(kind):
+        hashes = hash_numeric(_raw_values(array))
     elif pa.types.is_temporal(kind) and kind.bit_width in (32, 64):
-        width = pa.int32() if kind.bit_width == 32 else pa.int64()
-        hashes = hash_numeric(to_numpy(_filled(array.view(width), width)))
+        hashes = hash_numeric(_raw_values(array.view(
+            pa.int32() if kind.bit_width == 32 else pa.int64())))
     elif pa.types.is_decimal(kind):
-        hashes = hash_numeric(to_numpy(_filled(array.cast(pa.float64()), pa.float64())))
+        hashes = hash_numeric(_raw_values(array.cast(pa.float64())))
     else:  # string views, unions, ...: through their text, which is stable enough
         hashes = _hash_utf8(*string_buffers(array.cast(pa.large_string())))
     if array.null_count:
@@ -74,18 +76,26 @@ def _binary_buffers(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return offsets, data
 
 
-def _filled(array: pa.Array, kind: pa.DataType) -> pa.Array:
-    if pa.types.is_boolean(kind):
-        array = array.cast(pa.int8())
-    return pc.fill_null(array, pa.scalar(0, array.type)) if array.null_count else array
+def _raw_values(array: pa.Array) -> np.ndarray:
+    """The values buffer as numpy, null slots included (their hashes are replaced after)."""
+    if not array.null_count:
+        return to_numpy(array)
+    kind = "f" if pa.types.is_floating(array.type) else (
+        "u" if pa.types.is_unsigned_integer(array.type) else "i")
+    data = np.frombuffer(array.buffers()[1], dtype=np.dtype(f"{kind}{array.type.bit_width // 8}"))
+    return data[array.offset : array.offset + len(array)]
+
+
+def _raw_bits(array: pa.Array) -> np.ndarray:
+    bits = np.unpackbits(np.frombuffer(array.buffers()[1], dtype=np.uint8), bitorder="little")
+    return bits[array.offset : array.offset + len(array)]
 
 
 def list_lengths(array: pa.Array) -> np.ndarray:
     """Elements per slot, 0 for a null list."""
     lengths = pc.list_value_length(array)
-    if lengths.null_count:
-        lengths = pc.fill_null(lengths, pa.scalar(0, lengths.type))
-    return to_numpy(lengths).astype(np.int64)
+    values = _raw_values(lengths).astype(np.int64)
+    return np.where(valid_mask(lengths), values, 0) if lengths.null_count else values
 
 
 def _hash_lists(array: pa.Array) -> np.ndarray:

@@ -28,6 +28,8 @@ off the distinct patterns of a batch (one for a column of ids).
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -39,8 +41,13 @@ from .lengths import LengthHistogram
 PATTERN_LIMIT = 1000  # distinct patterns per level kept in the state before it gives up
 TOP_PATTERNS = 10  # patterns per level written to the fingerprint (the rest is "other")
 PII_MIN_COUNT = 10  # for pii columns: only formats shared by at least this many values
-_LONG = pa.scalar(PATTERN_LONG, pa.large_string())
-_NOTHING = pa.scalar("", pa.large_string())
+# Scalars taken from arrays built from buffers: `pa.scalar` would import pandas (~50 MiB).
+_LONG = pa.LargeStringArray.from_buffers(
+    2, pa.py_buffer(np.array([0, len(PATTERN_LONG.encode()), len(PATTERN_LONG.encode())],
+                             dtype=np.int64)), pa.py_buffer(PATTERN_LONG.encode()))[0]
+_NOTHING = pa.LargeStringArray.from_buffers(
+    2, pa.py_buffer(np.array([0, len(PATTERN_LONG.encode()), len(PATTERN_LONG.encode())],
+                             dtype=np.int64)), pa.py_buffer(PATTERN_LONG.encode()))[1]
 
 
 def _class_table() -> bytes:
@@ -153,14 +160,20 @@ class PatternCounts:
     def __init__(self) -> None:
         self.counts: dict[str, int] | None = {}
 
-    def add(self, keys: list[str], counts: np.ndarray) -> None:
+    def add(self, keys: pa.Array | list[str], counts: np.ndarray) -> None:
+        """Add distinct `keys` with their counts."""
         if self.counts is None:
             return
         if len(keys) > PATTERN_LIMIT:
             self.counts = None
             return
-        for key, count in zip(keys, counts.tolist(), strict=True):
-            self.counts[key] = self.counts.get(key, 0) + int(count)
+        if not isinstance(keys, list):
+            keys = keys.to_pylist()
+        if not self.counts:  # the first batch (often the only one): no sums to make
+            self.counts = dict(zip(keys, counts.tolist(), strict=True))
+        else:
+            for key, count in zip(keys, counts.tolist(), strict=True):
+                self.counts[key] = self.counts.get(key, 0) + count
         if len(self.counts) > PATTERN_LIMIT:
             self.counts = None
 
@@ -171,21 +184,28 @@ class PatternCounts:
             self.add(list(other.counts), np.array(list(other.counts.values()), dtype=np.int64))
 
     def finalize(self, min_count: int = 1) -> dict | None:
-        """The TOP_PATTERNS most frequent (ties by pattern), the rest as `other`."""
+        """The TOP_PATTERNS most frequent (ties by pattern) as `[pattern, count]` pairs, one
+        line in canonical JSON, and the rest as `other`. None when they hold less than half
+        of the values: patterns that scattered describe free text, not a format."""
         if self.counts is None:
             return None
-        ranked = sorted(self.counts.items(), key=lambda item: (-item[1], item[0]))
-        top = dict(item for item in ranked[:TOP_PATTERNS] if item[1] >= min_count)
-        return {"top": top, "other": sum(self.counts.values()) - sum(top.values()),
-                "distinct": len(self.counts)}
+        # By count, most first; ties by pattern (a stable sort of the sorted items).
+        ranked = sorted(sorted(self.counts.items()), key=itemgetter(1), reverse=True)
+        top = [[key, count] for key, count in ranked[:TOP_PATTERNS] if count >= min_count]
+        listed, total = sum(count for _, count in top), sum(self.counts.values())
+        if 2 * listed < total:
+            return None
+        return {"top": top, "other": total - listed, "distinct": len(self.counts)}
 
 
-def _grouped(keys: pa.Array, weights: np.ndarray) -> tuple[list[str], np.ndarray]:
+def _grouped(keys: pa.Array, weights: np.ndarray) -> tuple[pa.Array, np.ndarray]:
     """Sum `weights` per distinct key (keys may repeat)."""
     encoded = pc.dictionary_encode(keys)
+    if len(encoded.dictionary) == len(keys):  # already distinct
+        return keys, np.rint(weights).astype(np.int64)
     sums = np.bincount(to_numpy(encoded.indices), weights=weights,
                        minlength=len(encoded.dictionary))
-    return encoded.dictionary.to_pylist(), np.rint(sums).astype(np.int64)
+    return encoded.dictionary, np.rint(sums).astype(np.int64)
 
 
 class ShapeCounts:
@@ -212,12 +232,12 @@ class ShapeCounts:
         if self.counting_patterns:
             single = None if patterns.null_count else _single_pattern(patterns)
             if single is not None:  # ids and codes of one fixed format: no hashing needed
-                self._add(single, np.array([len(values)], dtype=np.int64))
+                self._add(single, np.array([len(values)], dtype=np.int64), distinct=True)
                 return
             counted = pc.value_counts(patterns)
             if counted.field(0).null_count:
                 counted = counted.filter(pc.is_valid(counted.field(0)))
-            self._add(counted.field(0), to_numpy(counted.field(1)))
+            self._add(counted.field(0), to_numpy(counted.field(1)), distinct=True)
         else:
             self._add(pc.drop_null(patterns) if patterns.null_count else patterns, None)
 
@@ -228,19 +248,26 @@ class ShapeCounts:
                                       all(value.isascii() for value in values))
             self._add(patterns, np.array(list(values.values()), dtype=np.int64))
 
-    def _add(self, patterns: pa.Array, counts: np.ndarray | None) -> None:
-        """Full-length patterns (they may repeat), each standing for `counts` values."""
+    def _add(self, patterns: pa.Array, counts: np.ndarray | None,
+             distinct: bool = False) -> None:
+        """Full-length patterns, each standing for `counts` values (`distinct`: no pattern
+        repeats, as value_counts gives them)."""
         offsets, data = string_buffers(patterns)
-        lengths = np.diff(offsets)
+        lengths = np.diff(offsets)  # patterns hold one byte per character
         self.lengths.add(lengths, counts)
         self._count_padding(patterns, offsets, data, lengths, counts)
         if counts is None or not self.counting_patterns:
             return
         weights = counts.astype(np.float64)
         if self.patterns.counts is not None:
-            long = pc.greater(pc.utf8_length(patterns), PATTERN_WIDTH)
-            keys = pc.if_else(long, _LONG, patterns) if pc.any(long).as_py() else patterns
-            self.patterns.add(*_grouped(keys, weights))
+            long = lengths > PATTERN_WIDTH
+            if long.any():
+                self.patterns.add(*_grouped(pc.if_else(_booleans(long), _LONG, patterns),
+                                            weights))
+            elif distinct:
+                self.patterns.add(patterns, counts)
+            else:
+                self.patterns.add(*_grouped(patterns, weights))
         if self.formats.counts is not None:
             self.formats.add(*_grouped(_skeletons(patterns), weights))
 
@@ -260,7 +287,7 @@ class ShapeCounts:
         if not len(padded):
             return
         trimmed = pc.utf8_trim_whitespace(patterns.take(_int64s(padded)))
-        kept = to_numpy(pc.not_equal(pc.utf8_length(trimmed), 0).cast(pa.int8())).astype(bool)
+        kept = to_numpy(pc.utf8_length(trimmed)) != 0
         weights = np.ones(len(padded), dtype=np.int64) if counts is None else counts[padded]
         self.leading += int(weights[first[padded] & kept].sum())
         self.trailing += int(weights[last[padded] & kept].sum())
