@@ -142,3 +142,21 @@ def test_shape_state_merges_like_one_pass_whatever_the_domains_overflow(split):
     assert column(one, "code")["string"]["shape"] == column(other, "code")["string"]["shape"]
     assert shape(one, "code")["trailing_whitespace"] == sum(
         1 for c in codes if c is not None and c.endswith(" "))
+
+
+def test_repeated_values_give_the_same_shape_through_their_distinct_counts():
+    """Batches whose values repeat are read off their value counts (one hash pass for the
+    distinct count and the shape); batches of unique values off every value: same shape."""
+    rng = np.random.default_rng(11)
+    codes = np.array([f"{'XY'[i % 2]}-{i:04d}" + " " * (i % 50 == 0) for i in range(300)])
+    values = pa.array(codes[rng.zipf(1.3, 20_000) % 300].tolist(), pa.large_string())
+    table = pa.table({"code": values})
+    shapes = []
+    for rows in (5000, 7):  # repeats in each batch / almost none
+        profile = TableProfile(table.schema)
+        for batch in table.to_batches(max_chunksize=rows):
+            profile.update(batch)
+        shapes.append(shape(assemble(profile, name="t", location=None, identity=None), "code"))
+    assert shapes[0] == shapes[1]
+    assert dict(shapes[0]["patterns"]["top"]) == dict(Counter(
+        pattern_key(v) for v in values.to_pylist()).most_common(10))

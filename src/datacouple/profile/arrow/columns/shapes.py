@@ -130,8 +130,8 @@ def _skeletons(patterns: pa.Array) -> pa.Array:
 
 
 def _single_pattern(patterns: pa.Array) -> pa.Array | None:
-    """The one pattern of a batch whose values all share it (checked as rows of a matrix),
-    else None."""
+    """The one pattern of a batch (without nulls) whose values all share it, else None:
+    equal lengths, and every row of the (values x width) byte matrix equal to the first."""
     offsets, data = string_buffers(patterns)
     width = int(offsets[1] - offsets[0])
     if int(offsets[-1] - offsets[0]) != width * len(patterns):
@@ -240,6 +240,11 @@ class ShapeCounts:
             self._add(counted.field(0), to_numpy(counted.field(1)), distinct=True)
         else:
             self._add(pc.drop_null(patterns) if patterns.null_count else patterns, None)
+
+    def add_counted(self, values: pa.Array, counts: np.ndarray, ascii_only: bool) -> None:
+        """Add distinct non-null strings with their counts (a batch's value_counts)."""
+        if len(values):
+            self._add(class_patterns(values, ascii_only), counts.astype(np.int64))
 
     def add_values(self, values: dict[str, int]) -> None:
         """Add distinct values given with their counts (an exact domain, all at once)."""

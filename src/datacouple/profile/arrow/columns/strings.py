@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ...format import SENTINEL_TOKENS
-from ..arrays import string_array, string_buffers, valid_mask
+from ..arrays import string_array, string_buffers, to_numpy, valid_mask
 from ..hashing import hash_python_strings, hash_strings
 from .base import (
     ColumnProfiler,
@@ -51,6 +51,7 @@ class StringProfiler(ColumnProfiler):
         self.exact = ExactCounts(limit)
         self.shape = ShapeCounts()
         self._unique_share = 1.0  # distinct values per row in the last measured batch
+        self._batch_distinct: pa.StructArray | None = None  # this batch's value counts
         self._batches_hashed = 0
 
     def update(self, array: pa.Array) -> None:
@@ -97,11 +98,17 @@ class StringProfiler(ColumnProfiler):
         """Only once the column has too many values for an exact domain: a small domain yields
         its shape from its values at the end, at no cost per row. `before` is the exact domain
         as it was before this batch."""
+        distinct, self._batch_distinct = self._batch_distinct, None
         if self.exact.counts is not None:
             return
         if before is not None:  # the domain overflowed in this batch
             self.shape.add_values(before)
-        self.shape.update(array, ascii_only)
+        if distinct is not None and self._unique_share < 0.5:  # values repeat: use them once
+            if distinct.field(0).null_count:
+                distinct = distinct.filter(pc.is_valid(distinct.field(0)))
+            self.shape.add_counted(distinct.field(0), to_numpy(distinct.field(1)), ascii_only)
+        else:
+            self.shape.update(array, ascii_only)
 
     def _count_sentinels(self, array: pa.Array, batch_counts: dict | None) -> None:
         """Exact matches of the missing-value tokens; from the batch's value counts when the
@@ -133,9 +140,12 @@ class StringProfiler(ColumnProfiler):
         """
         self._batches_hashed += 1
         if self._unique_share < 0.5 or self._batches_hashed % 8 == 1:
-            unique = pc.unique(array)
-            self._unique_share = len(unique) / max(len(array), 1)
-            return hash_strings(unique)
+            # value_counts rather than unique: the same hash pass, and the counts let the
+            # shape be read off the distinct values (_count_shape).
+            counted = pc.value_counts(array)
+            self._unique_share = len(counted) / max(len(array), 1)
+            self._batch_distinct = counted
+            return hash_strings(counted.field(0))
         return hash_strings(array)
 
     def merge(self, other: StringProfiler) -> None:
