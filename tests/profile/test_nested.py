@@ -145,3 +145,16 @@ def test_nested_state_merges_like_one_pass():
     one = assemble(whole, name="t", location=None, identity=None)
     other = assemble(merged, name="t", location=None, identity=None)
     assert canonical_json(one["columns"]) == canonical_json(other["columns"])
+
+
+def test_unions_and_intervals_profile_without_parts_and_keep_their_hash():
+    union = pa.UnionArray.from_sparse(pa.array([0, 1, 0], pa.int8()),
+                                      [pa.array([1, 2, 3]), pa.array(["a", "b", "c"])])
+    listed = pa.ListArray.from_arrays(pa.array([0, 1, 3, 3], pa.int32()), union)
+    interval = pa.array([pa.MonthDayNano([1, 2, 3]), None, pa.MonthDayNano([1, 2, 4])],
+                        pa.month_day_nano_interval())
+    document = datacouple.fingerprint(pa.table({"u": union, "lu": listed, "iv": interval}))
+    assert "nested" not in column(document, "u") and "nested" not in column(document, "iv")
+    assert column(document, "iv")["missing"] == {"null": 1}
+    assert column(document, "lu")["nested"]["lengths"]["max"] == 2
+    assert datacouple.diff(document, document) == []

@@ -179,7 +179,7 @@ class ListLengths(TypedDict):
 
 
 class Nested(TypedDict, total=False):
-    kind: str  # list, map, struct (other: unions and the like, rows and nulls only)
+    kind: str  # list, map, struct (unions and the like have no nested section)
     lengths: ListLengths  # lists and maps: elements (entries) per row
     size: int  # fixed_size_list: the declared size
     element: Column  # lists: the elements of every row, pooled, as a column `NAME[]`

@@ -51,8 +51,11 @@ def hash_rows(array: pa.Array) -> np.ndarray:
             pa.int32() if kind.bit_width == 32 else pa.int64())))
     elif pa.types.is_decimal(kind):
         hashes = hash_numeric(_raw_values(array.cast(pa.float64())))
-    else:  # string views, unions, ...: through their text, which is stable enough
-        hashes = _hash_utf8(*string_buffers(array.cast(pa.large_string())))
+    else:  # string views, intervals, ...: through their text, when Arrow can write it
+        try:
+            hashes = _hash_utf8(*string_buffers(array.cast(pa.large_string())))
+        except (pa.ArrowNotImplementedError, pa.ArrowInvalid):  # unions: all alike
+            hashes = np.full(len(array), _NULL, dtype=np.uint64)
     if array.null_count:
         hashes = np.where(valid_mask(array), hashes, _NULL)
     return hashes

@@ -61,6 +61,8 @@ class NestedProfiler(ColumnProfiler):
 
     def update(self, array: pa.Array) -> None:
         super().update(array)
+        if self.shape == "other":  # unions and the like: rows and nulls only, as before
+            return
         values = pc.drop_null(array) if array.null_count else array
         if len(values) == 0:
             return
@@ -107,6 +109,8 @@ class NestedProfiler(ColumnProfiler):
 
     def finalize(self, options: ProfileOptions) -> dict:
         profile = super().finalize(options)
+        if self.shape == "other":  # no parts to show: the column reads as it always did
+            return profile
         nested: dict = {"kind": self.shape}
         if self.shape in ("list", "map"):
             count = profile["count"]
