@@ -110,3 +110,14 @@ def test_fingerprints_without_clock_evidence_make_no_claim(closes):
         for key in ("hours", "weekdays", "granularity"):
             column.get("temporal", {}).pop(key, None)
     assert kinds(datacouple.diff(stripped, new)) == [("range_changed", "close", "info")]
+
+
+def test_snapshot_dates_and_run_times_move_without_a_claim(closes):
+    """A feature table stamped with its snapshot date and the time of the run that built it:
+    the next month's version has another day of the week and another hour, and means the same."""
+    january = closes.iloc[:500].assign(snapshot=pd.Timestamp("2024-01-31").date(),
+                                       built=pd.Timestamp("2024-01-31 02:10"))
+    february = closes.iloc[500:1000].assign(snapshot=pd.Timestamp("2024-02-29").date(),
+                                            built=pd.Timestamp("2024-02-29 00:00"))
+    assert not [c for c in diff(january, february)
+                if c.column in ("snapshot", "built") and c.severity != "info"]

@@ -11,11 +11,15 @@ that changed in another way is drift (warning). Timestamps that lost their time 
 whole days now) or their seconds are `precision_changed` (warning).
 
 Agreement is a population stability index below `psi_warning` plus twice the PSI two samples
-of these sizes show by chance: uniform profiles (every hour alike) never claim a shift. A shift
+of these sizes show by chance: uniform profiles (every hour alike) never claim a shift. Both
+sides must span a week (hours) or four weeks (days of the week): a snapshot date or the time of
+one processing run moves with every run and claims nothing. A shift
 is claimed when at least half of the values line up with the old profile only after one turn.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from ...profile.format import Column
 from ..change import BREAKING, WARNING, Change
@@ -23,6 +27,10 @@ from ..context import ColumnPair, DiffContext
 from ..stats import psi, psi_noise, z_score
 
 _TEMPORAL = ("datetime", "date")
+# The time a side must span before its hour-of-day (a week) or day-of-week (four weeks)
+# profile is a rhythm rather than the few moments it happens to hold.
+_RHYTHM_DAYS = {"hour": 7, "day": 28}
+_FEW_VALUES = 10  # fewer distinct times say nothing of how finely times are written
 _UNITS = ("day", "hour", "minute", "second")  # whole multiples, coarsest first
 _PLURAL = {"day": "days", "hour": "hours", "minute": "minutes", "second": "seconds"}
 
@@ -31,10 +39,17 @@ def clock_shifted(ctx: DiffContext, pair: ColumnPair) -> list[Change]:
     if not pair.same_logical_type or pair.old["logical_type"] not in _TEMPORAL:
         return []
     old, new = _temporal(pair.old), _temporal(pair.new)
-    changes = _coarser(ctx, pair, old.get("granularity"), new.get("granularity"))
-    if not any(c.evidence.get("unit") == "day" for c in changes):  # else no time of day left
+    changes = []
+    if min(pair.old["distinct"]["count"], pair.new["distinct"]["count"]) >= _FEW_VALUES:
+        changes += _coarser(ctx, pair, old.get("granularity"), new.get("granularity"))
+    span = min(_span_days(old), _span_days(new))
+    # A profile shows a rhythm only over enough time: a snapshot date, or a processing time
+    # from one run, moves to other hours or days with every new run, and means nothing.
+    if span >= _RHYTHM_DAYS["hour"] and not any(
+            c.evidence.get("unit") == "day" for c in changes):  # else no time of day left
         changes += _turned(ctx, pair, old.get("hours"), new.get("hours"), 24, "hour")
-    if not any(c.kind in ("clock_shifted", "distribution_drift") for c in changes):
+    if span >= _RHYTHM_DAYS["day"] and not any(
+            c.kind in ("clock_shifted", "distribution_drift") for c in changes):
         # (a shift by hours also moves some rows to the next day: told above)
         changes += _turned(ctx, pair, old.get("weekdays"), new.get("weekdays"), 7, "day")
     if any(c.kind == "clock_shifted" for c in changes):
@@ -45,6 +60,16 @@ def clock_shifted(ctx: DiffContext, pair: ColumnPair) -> list[Change]:
 
 def _temporal(column: Column) -> dict:
     return column.get("temporal") or {}
+
+
+def _span_days(temporal: dict) -> float:
+    """Days between the first and the last value (0 when unknown, as for pii columns)."""
+    try:
+        first = dt.datetime.fromisoformat(temporal["min"])
+        last = dt.datetime.fromisoformat(temporal["max"])
+    except (KeyError, TypeError, ValueError):
+        return 0.0
+    return (last - first).total_seconds() / 86_400
 
 
 def _overlap(old: list[float], new: list[float], turn: int) -> float:
