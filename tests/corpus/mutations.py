@@ -543,3 +543,191 @@ QUIET_CASES: list[QuietCase] = [
     QuietCase("auto-twice-rows", "Auto", _quiet_twice("Auto", 45), (BREAKING,),
               "the table plus a bootstrap resample of itself"),
 ]
+
+
+# --- issue 10: high-cardinality strings, clocks, nested columns --------------------------------
+# Strings without a category domain are judged by their shape (format_changed); timestamps by
+# their clock (clock_shifted); nested columns through their parts. NYSE's dates are text in the
+# public CSV; the timestamps are built from its rows (each trading day's 16:00 close, New York
+# wall-clock time) and from Bikeshare's hourly rows. No public table of ISLP or statsmodels has
+# nested columns: structs and lists are packed from real rows (Wage's people, Smarket's lags).
+
+
+def _reformat_dates(column: str, spelling: str):
+    return transform(column, lambda s: pd.to_datetime(s).dt.strftime(spelling))
+
+
+def _closes(df: pd.DataFrame) -> pd.DataFrame:
+    """NYSE with each trading day's close as a timestamp and the day as a date."""
+    days = pd.to_datetime(df["date"])
+    return df.assign(close=days + pd.Timedelta(hours=16), day=days.dt.date)
+
+
+def _new_york_to_utc(stamps: pd.Series) -> pd.Series:
+    """Wall-clock New York times converted to UTC and written without a zone again."""
+    return stamps.dt.tz_localize("America/New_York").dt.tz_convert("UTC").dt.tz_localize(None)
+
+
+def _bike_clock() -> pd.DataFrame:
+    bike = load("Bikeshare")
+    at = (pd.Timestamp("2011-01-01") + pd.to_timedelta(bike["day"] - 1, unit="D")
+          + pd.to_timedelta(bike["hr"].astype(int), unit="h"))
+    return pd.DataFrame({"at": at, "hr": bike["hr"], "bikers": bike["bikers"]})
+
+
+def _people(df: pd.DataFrame) -> pd.DataFrame:
+    """Wage with age, marital status and education packed into one struct column `person`."""
+    person = [{"age": int(age), "maritl": None if pd.isna(maritl) else maritl,
+               "education": education}
+              for age, maritl, education in zip(df["age"], df["maritl"], df["education"],
+                                                strict=True)]
+    return df.drop(columns=["age", "maritl", "education"]).assign(person=person)
+
+
+_LAGS = ["Lag1", "Lag2", "Lag3", "Lag4", "Lag5"]
+
+
+def _lag_vectors(df: pd.DataFrame, extra: list[str] = ()) -> pd.DataFrame:
+    """Smarket's five lagged returns as one list column `lags` (an embedding-like vector)."""
+    vectors = df[[*_LAGS, *extra]].to_numpy().tolist()
+    return df.drop(columns=_LAGS).assign(lags=vectors)
+
+
+MUTATIONS += [
+    # High-cardinality strings
+    Mutation(
+        "nyse-date-text-us-format", "NYSE", _reformat_dates("date", "%m/%d/%Y"),
+        [("format_changed", "date", BREAKING)],
+        "dates kept as text are rewritten month first: 1962-12-03 becomes 12/03/1962",
+    ),
+    Mutation(
+        "nyse-date-text-day-first", "NYSE", _reformat_dates("date", "%d-%m-%Y"),
+        [("format_changed", "date", BREAKING)],
+        "dates kept as text are rewritten day first with the same dashes: 03-12-1962",
+    ),
+    Mutation(
+        "auto-name-padded", "Auto", transform("name", lambda s: s.str.ljust(40)),
+        [("format_changed", "name", BREAKING)],
+        "a fixed-width export pads every car name with blanks to 40 characters",
+    ),
+    Mutation(
+        "auto-name-partly-padded", "Auto",
+        transform("name", lambda s: s.where(s.index % 8 != 0, s + " ")),
+        [("format_changed", "name", WARNING)],
+        "one of eight rows comes from a second source that leaves a trailing blank",
+    ),
+    Mutation(
+        "auto-name-trimmed", "Auto", transform("name", lambda s: s.str.strip()),
+        [("format_changed", "name", BREAKING)],
+        "a cleaning step trims the names a fixed-width export had padded",
+        prepare=transform("name", lambda s: s.str.ljust(40)),
+    ),
+    Mutation(
+        "auto-name-truncated", "Auto", transform("name", lambda s: s.str[:12]),
+        [("format_changed", "name", BREAKING)],
+        "a VARCHAR(12) column in the warehouse cuts the car names",
+    ),
+    Mutation(
+        "auto-name-upper-cased", "Auto", transform("name", lambda s: s.str.upper()),
+        [("format_changed", "name", BREAKING)],
+        "a normalisation step upper-cases the car names",
+    ),
+    # Clocks
+    Mutation(
+        "nyse-close-time-zone-applied", "NYSE",
+        transform("close", _new_york_to_utc),
+        [("clock_shifted", "close", BREAKING)],
+        "the New York closes are converted to UTC and the zone dropped: +4 or +5 hours",
+        prepare=_closes,
+    ),
+    Mutation(
+        "nyse-close-time-zone-twice", "NYSE",
+        transform("close", lambda s: s + pd.Timedelta(hours=5)),
+        [("clock_shifted", "close", BREAKING)],
+        "a zone offset of five hours is applied to closes that already carried it",
+        prepare=_closes,
+    ),
+    Mutation(
+        "nyse-day-taken-after-conversion", "NYSE",
+        transform("day", lambda s: (pd.to_datetime(s) - pd.Timedelta(hours=5)).dt.date),
+        [("clock_shifted", "day", BREAKING)],
+        "the trading day is taken from midnight converted to an earlier zone: one day early",
+        prepare=_closes,
+    ),
+    Mutation(
+        "nyse-close-cut-to-day", "NYSE", transform("close", lambda s: s.dt.floor("D")),
+        [("precision_changed", "close", WARNING)],
+        "the close loses its time of day (a timestamp cast to a date and back)",
+        allow=[("range_changed", "close", INFO)],
+        prepare=_closes,
+    ),
+    # Nested columns
+    Mutation(
+        "wage-person-struct-null-to-empty", "Wage",
+        transform("person", lambda s: s.map(lambda p: {**p, "maritl": p["maritl"] or ""})),
+        [("missing_encoding_changed", "person", BREAKING)],
+        "the missing marital statuses inside the `person` struct become ''",
+        prepare=lambda df: _people(with_missing("maritl", 0.05, seed=18)(df)),
+    ),
+    Mutation(
+        "smarket-lag-vector-grows", "Smarket",
+        lambda df: _lag_vectors(df.assign(**{name: df["lags"].str[i] for i, name in
+                                             enumerate(_LAGS)}), extra=["Volume"]),
+        [("type_changed", "lags", BREAKING)],
+        "the lag vector gains the day's volume: every row held 5 elements, now 6",
+        allow=[("distribution_drift", "lags", WARNING), ("range_changed", "lags", WARNING)],
+        prepare=_lag_vectors,
+    ),
+]
+
+
+def _quiet_halves_of(build: Callable[[], pd.DataFrame], seed: int):
+    def make(directory: Path):
+        return _halves(build(), seed)
+    return make
+
+
+def _quiet_later_closes(directory: Path):
+    closes = _closes(load("NYSE"))[["date", "close", "day"]]
+    return closes.iloc[:3000].reset_index(drop=True), closes.iloc[3000:].reset_index(drop=True)
+
+
+def _quiet_bike_clock_next_months(directory: Path):
+    clock = _bike_clock()
+    months = clock["at"].dt.month
+    return clock[months <= 6].reset_index(drop=True), clock[months > 6].reset_index(drop=True)
+
+
+def _quiet_lags_shuffled(directory: Path):
+    df = _lag_vectors(load("Smarket"))
+    return _pair(directory, df, _shuffled(df, seed=51), parquet(), parquet(row_group_size=300))
+
+
+def _quiet_lags_partitioned(directory: Path):
+    """One Parquet file against the same rows written as a hive-partitioned directory."""
+    df = _lag_vectors(load("Smarket"))
+    (directory / "old").mkdir(parents=True, exist_ok=True)
+    old = parquet()(df, directory / "old")
+    pq.write_to_dataset(pa.Table.from_pandas(df, preserve_index=False), directory / "new",
+                        partition_cols=["Direction"])
+    return old, directory / "new"
+
+
+QUIET_CASES += [
+    QuietCase("auto-names-fresh-sample", "Auto", _quiet_fresh_sample("Auto", 46), (BREAKING,),
+              "two disjoint random halves of Auto: free-text names of the same kind"),
+    QuietCase("nyse-fresh-sample", "NYSE", _quiet_halves_of(lambda: _closes(load("NYSE")), 47),
+              (BREAKING,), "two disjoint random halves of NYSE: dates as text, closes, days"),
+    QuietCase("nyse-closes-later-years", "NYSE", _quiet_later_closes, (BREAKING, WARNING),
+              "the next twelve years of trading days: same formats, same clock"),
+    QuietCase("bikeshare-clock-next-months", "Bikeshare", _quiet_bike_clock_next_months,
+              (BREAKING, WARNING), "hourly rows of July-December after January-June"),
+    QuietCase("wage-person-struct-fresh-sample", "Wage",
+              _quiet_halves_of(lambda: _people(with_missing("maritl", 0.05, seed=18)(
+                  load("Wage"))), 48),
+              (BREAKING,), "two disjoint halves of Wage's people packed as structs"),
+    QuietCase("smarket-lags-shuffled", "Smarket", _quiet_lags_shuffled, (BREAKING, WARNING),
+              "the lag vectors in another order, other row groups, as Parquet"),
+    QuietCase("smarket-lags-partitioned", "Smarket", _quiet_lags_partitioned,
+              (BREAKING, WARNING), "one file against a directory partitioned by Direction"),
+]

@@ -13,6 +13,7 @@ KINDS = (
     "missing_encoding_changed", "missing_rate_changed", "categories_changed", "scale_changed",
     "range_changed", "distribution_drift", "precision_changed", "row_count_changed",
     "content_changed", "schema_changed", "fingerprint_stale",
+    "format_changed", "clock_shifted",
 )
 
 

@@ -32,6 +32,11 @@ class Thresholds:
     range_tolerance: float = 0.10
     # distribution_drift: population stability index over the old deciles / categories.
     psi_warning: float = 0.2
+    # format_changed (high-cardinality strings): a cause (padding, truncation, case, format)
+    # counts from this share of the values (and beyond noise: min_z); breaking from
+    # `..._breaking`, or when it replaces the dominant pattern.
+    format_warning_share: float = 0.02
+    format_breaking_share: float = 0.5
     # row_count_changed: info, or warning when new/old rows falls outside [low, high].
     row_ratio_low: float = 0.5
     row_ratio_high: float = 4.0

@@ -45,6 +45,68 @@ def bucket_value(key: int) -> float:
     return 2 * SKETCH_GAMMA**key / (SKETCH_GAMMA + 1)
 
 
+# The shape of a string (`string.shape`): its character-class pattern and that pattern's
+# skeleton. Engines compute them vectorised; these plain functions are the definition (tests
+# hold the engines to them) and let the changes layer place a known token, such as "N/A".
+PATTERN_WIDTH = 24  # longer values all have the pattern PATTERN_LONG
+FORMAT_WIDTH = 16  # skeletons are cut here and end in PATTERN_LONG
+PATTERN_LONG = "…"
+_PATTERN_WHITESPACE = " \t\n\r\x0b\x0c"
+
+
+def _character_class(char: str) -> str:
+    if "A" <= char <= "Z":
+        return "A"
+    if "a" <= char <= "z":
+        return "a"
+    if "0" <= char <= "9":
+        return "9"
+    if char in _PATTERN_WHITESPACE:
+        return " "
+    if ord(char) >= 128:
+        return "u"
+    return "^" if ord(char) < 32 or ord(char) == 127 else char
+
+
+def pattern_of(text: str) -> str:
+    """`A99999`, `9999-99-99`: ASCII letters as `A`/`a`, digits `9`, whitespace ` `, other
+    non-ASCII characters `u`, control characters `^`, ASCII punctuation kept."""
+    return "".join(_character_class(char) for char in text)
+
+
+def pattern_key(text: str) -> str:
+    """The key a value counts under in `shape.patterns`."""
+    pattern = pattern_of(text)
+    return pattern if len(pattern) <= PATTERN_WIDTH else PATTERN_LONG
+
+
+def format_of(text: str) -> str:
+    """The skeleton (`shape.formats`): every run of letters, digits and non-ASCII characters
+    is one `X`, every run of whitespace one space; cut at FORMAT_WIDTH with PATTERN_LONG."""
+    marks = []
+    for char in pattern_of(text):
+        mark = "X" if char in "Aa9u" else char
+        if not (marks and mark in "X " and marks[-1] == mark):
+            marks.append(mark)
+    skeleton = "".join(marks)
+    return skeleton if len(skeleton) <= FORMAT_WIDTH else skeleton[:FORMAT_WIDTH] + PATTERN_LONG
+
+
+# Length histograms (`string.shape.lengths`, `nested.lengths.histogram`): lengths up to
+# LENGTH_EXACT are keys of their own, longer ones fall into power-of-two buckets keyed by their
+# upper bound (64 holds 33..64).
+LENGTH_EXACT = 32
+
+
+def length_bucket(length: int) -> int:
+    return length if length <= LENGTH_EXACT else 1 << (length - 1).bit_length()
+
+
+def length_bucket_lower(key: int) -> int:
+    """The smallest length a histogram key holds."""
+    return key if key <= LENGTH_EXACT else key // 2 + 1
+
+
 # -- the typed model -----------------------------------------------------------------------------
 # Sections an engine writes only for some columns are NotRequired (a string column has no
 # `numeric`); sections it always writes are required, so readers index them directly.
@@ -84,6 +146,48 @@ class Numeric(TypedDict, total=False):
     sketch: Sketch
 
 
+class PatternCounts(TypedDict):
+    top: list[list]  # [pattern, count] of the most frequent patterns (at most 10)
+    other: int  # values with any other pattern
+    distinct: int  # distinct patterns seen (exact)
+
+
+class StringShape(TypedDict, total=False):
+    """High-cardinality (and pii) string columns: their shape, never their values."""
+    patterns: PatternCounts | None  # `A99999`, `9999-99-99`; None: too many to count
+    formats: PatternCounts | None  # skeletons: `X-X-X`, `X/X/X`, `X X X`
+    lengths: list[list[int]]  # [length (or power-of-two bucket above 32), count]
+    leading_whitespace: int
+    trailing_whitespace: int
+
+
+class Temporal(TypedDict, total=False):
+    min: str | None
+    max: str | None
+    quantiles: dict[str, str | None]
+    histogram: dict[str, int]  # per month (or year)
+    weekdays: list[int]  # 7 counts, Monday first
+    hours: list[int]  # timestamps: 24 counts, hour of the stored value (UTC when zone-aware)
+    granularity: dict[str, int]  # timestamps: day, hour, minute, second, subsecond
+
+
+class ListLengths(TypedDict):
+    min: int | None
+    max: int | None
+    mean: float | str | None
+    histogram: list[list[int]]
+
+
+class Nested(TypedDict, total=False):
+    kind: str  # list, map, struct (unions and the like have no nested section)
+    lengths: ListLengths  # lists and maps: elements (entries) per row
+    size: int  # fixed_size_list: the declared size
+    element: Column  # lists: the elements of every row, pooled, as a column `NAME[]`
+    keys: Column  # maps: `NAME.key`
+    values: Column  # maps: `NAME.value`
+    fields: list[Column]  # structs: each field as a column `NAME.FIELD`
+
+
 class Column(TypedDict):
     name: str
     logical_type: str
@@ -94,9 +198,9 @@ class Column(TypedDict):
     distinct: Distinct
     categories: NotRequired[dict[str, int] | None]  # exact domain of low-cardinality columns
     numeric: NotRequired[Numeric]
-    string: NotRequired[dict[str, Any]]
-    temporal: NotRequired[dict[str, Any]]
-    nested: NotRequired[dict[str, Any]]
+    string: NotRequired[dict[str, Any]]  # length, case and (no domain) shape: StringShape
+    temporal: NotRequired[Temporal]
+    nested: NotRequired[Nested]
 
 
 class DvcRecord(TypedDict):
@@ -214,18 +318,37 @@ def structural_part(columns: list[Column]) -> list[dict]:
     """The exact, non-statistical content of a fingerprint.
 
     Column names and order, logical types, which missing-value encodings occur and category
-    domains (values only, not counts). Fresh rows with the same meaning keep it; NULL -> ""
-    changes it.
+    domains (values only, not counts); for nested columns the same of every part (struct
+    fields, list elements, map keys and values) and a fixed list size. Fresh rows with the same
+    meaning keep it; NULL -> "" changes it, inside a struct too.
     """
-    return [
-        {
-            "name": column["name"],
-            "logical_type": column["logical_type"],
-            "missing": missing_encodings(column),
-            "categories": sorted(column["categories"]) if column.get("categories") else None,
-        }
-        for column in columns
-    ]
+    return [_structural_column(column) for column in columns]
+
+
+def _structural_column(column: Column) -> dict:
+    part = {
+        "name": column["name"],
+        "logical_type": column["logical_type"],
+        "missing": missing_encodings(column),
+        "categories": sorted(column["categories"]) if column.get("categories") else None,
+    }
+    if column.get("nested"):  # only then: the hash of a flat column stays what it was
+        part["nested"] = _structural_nested(column["nested"])
+    return part
+
+
+def _structural_nested(nested: Nested) -> dict:
+    """A nested column's structure: its kind, a fixed list size, and its parts (field names,
+    logical types, encodings of missing, domains), recursively."""
+    part: dict[str, Any] = {"kind": nested.get("kind")}
+    if "size" in nested:
+        part["size"] = nested["size"]
+    for key in ("element", "keys", "values"):
+        if key in nested:
+            part[key] = _structural_column(nested[key])
+    if "fields" in nested:
+        part["fields"] = [_structural_column(field) for field in nested["fields"]]
+    return part
 
 
 def structural_hash(columns: list[Column]) -> str:

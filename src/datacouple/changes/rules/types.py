@@ -63,6 +63,8 @@ def _logical_change(pair: ColumnPair) -> Change:
 def _physical_change(pair: ColumnPair, old: str, new: str) -> list[Change]:
     if old == new or pair.old["logical_type"] == "string":
         return []  # string, large_string and dictionary<string> are one thing to a model
+    if pair.old.get("nested") and pair.new.get("nested"):
+        return []  # nested_changed compares the parts and tells what a storage change means
     evidence = {"old_physical": old, "new_physical": new}
     old_int, new_int = _int_width(old), _int_width(new)
     if old_int and new_int:

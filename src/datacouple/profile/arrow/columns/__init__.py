@@ -5,6 +5,7 @@ import pyarrow as pa
 from ....schema import logical_types as lt
 from .base import ColumnProfiler, ProfileOptions
 from .booleans import BooleanProfiler
+from .nested import NestedProfiler
 from .numbers import NumericProfiler
 from .strings import StringProfiler
 from .temporal import TemporalProfiler
@@ -23,4 +24,6 @@ def profiler_for(name: str, dtype: pa.DataType, max_categories: int) -> ColumnPr
         return NumericProfiler(name, dtype, max_categories)
     if logical in lt.TEMPORAL:
         return TemporalProfiler(name, dtype, max_categories)
+    if logical == lt.NESTED:
+        return NestedProfiler(name, dtype, max_categories, profiler_for)
     return ColumnProfiler(name, dtype, max_categories)

@@ -1,5 +1,5 @@
-"""Strings: missing encodings (empty, whitespace-only, sentinel tokens), lengths, case and the
-category domain of low-cardinality columns."""
+"""Strings: missing encodings (empty, whitespace-only, sentinel tokens), lengths, case, the
+category domain of low-cardinality columns and the shape (shapes.py) of the others."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ...format import SENTINEL_TOKENS
-from ..arrays import string_array, string_buffers, valid_mask
+from ..arrays import string_array, string_buffers, to_numpy, valid_mask
 from ..hashing import hash_python_strings, hash_strings
 from .base import (
     ColumnProfiler,
@@ -19,6 +19,7 @@ from .base import (
     min_of,
     round_float,
 )
+from .shapes import ShapeCounts
 
 _SENTINEL_SET = string_array(list(SENTINEL_TOKENS))
 
@@ -48,7 +49,9 @@ class StringProfiler(ColumnProfiler):
         self.length_sum = 0
         self.case = {"lower": 0, "upper": 0, "title": 0}
         self.exact = ExactCounts(limit)
+        self.shape = ShapeCounts()
         self._unique_share = 1.0  # distinct values per row in the last measured batch
+        self._batch_distinct: pa.StructArray | None = None  # this batch's value counts
         self._batches_hashed = 0
 
     def update(self, array: pa.Array) -> None:
@@ -65,7 +68,9 @@ class StringProfiler(ColumnProfiler):
         # The ASCII kernels are ~10x faster and agree with the UTF-8 ones on ASCII text.
         kernels = _ASCII_KERNELS if ascii_only else _UTF8_KERNELS
         self.whitespace += count_true(kernels["space"](array))
+        before = dict(self.exact.counts) if self.exact.counts is not None else None
         batch_counts = self._count_distinct(array, lambda: self._hash_distinct(array))
+        self._count_shape(array, ascii_only, before)
         self._count_sentinels(array, batch_counts)
         self._count_case(array, kernels)
 
@@ -88,6 +93,22 @@ class StringProfiler(ColumnProfiler):
         self.length_max = max_of(self.length_max, high)
         self.length_sum += total
         self.empty += empty
+
+    def _count_shape(self, array: pa.Array, ascii_only: bool, before: dict | None) -> None:
+        """Only once the column has too many values for an exact domain: a small domain yields
+        its shape from its values at the end, at no cost per row. `before` is the exact domain
+        as it was before this batch."""
+        distinct, self._batch_distinct = self._batch_distinct, None
+        if self.exact.counts is not None:
+            return
+        if before is not None:  # the domain overflowed in this batch
+            self.shape.add_values(before)
+        if distinct is not None and self._unique_share < 0.5:  # values repeat: use them once
+            if distinct.field(0).null_count:
+                distinct = distinct.filter(pc.is_valid(distinct.field(0)))
+            self.shape.add_counted(distinct.field(0), to_numpy(distinct.field(1)), ascii_only)
+        else:
+            self.shape.update(array, ascii_only)
 
     def _count_sentinels(self, array: pa.Array, batch_counts: dict | None) -> None:
         """Exact matches of the missing-value tokens; from the batch's value counts when the
@@ -119,9 +140,12 @@ class StringProfiler(ColumnProfiler):
         """
         self._batches_hashed += 1
         if self._unique_share < 0.5 or self._batches_hashed % 8 == 1:
-            unique = pc.unique(array)
-            self._unique_share = len(unique) / max(len(array), 1)
-            return hash_strings(unique)
+            # value_counts rather than unique: the same hash pass, and the counts let the
+            # shape be read off the distinct values (_count_shape).
+            counted = pc.value_counts(array)
+            self._unique_share = len(counted) / max(len(array), 1)
+            self._batch_distinct = counted
+            return hash_strings(counted.field(0))
         return hash_strings(array)
 
     def merge(self, other: StringProfiler) -> None:
@@ -135,7 +159,14 @@ class StringProfiler(ColumnProfiler):
         self.length_sum += other.length_sum
         for key in self.case:
             self.case[key] += other.case[key]
+        mine = dict(self.exact.counts) if self.exact.counts is not None else None
+        theirs = other.exact.counts
         self.exact.merge(other.exact)
+        if self.exact.counts is None:  # a domain that overflowed now: its patterns count too
+            for domain in (mine, theirs):
+                if domain is not None:
+                    self.shape.add_values(domain)
+        self.shape.merge(other.shape)
 
     def _hash_keys(self, keys: list) -> np.ndarray:
         return hash_python_strings(keys)
@@ -145,7 +176,7 @@ class StringProfiler(ColumnProfiler):
             **super().to_state(),
             "empty": self.empty, "whitespace": self.whitespace, "sentinels": self.sentinels,
             "length": [self.length_min, self.length_max, self.length_sum], "case": self.case,
-            "exact": self.exact.counts,
+            "exact": self.exact.counts, "shape": self.shape.to_state(),
         }
 
     def load_state(self, state: dict) -> None:
@@ -155,6 +186,7 @@ class StringProfiler(ColumnProfiler):
         self.length_min, self.length_max, self.length_sum = state["length"]
         self.case = dict(state["case"])
         self.exact.counts = None if state["exact"] is None else dict(state["exact"])
+        self.shape = ShapeCounts.from_state(state["shape"])
 
     def finalize(self, options: ProfileOptions) -> dict:
         profile = super().finalize(options)
@@ -174,6 +206,12 @@ class StringProfiler(ColumnProfiler):
             },
             "case": {**self.case, "other": count - sum(self.case.values())},
         }
+        if profile["categories"] is None:  # no domain to read the values' shape from
+            shape = self.shape
+            if self.exact.counts is not None:
+                shape = shape.copy()
+                shape.add_values(self.exact.counts)
+            profile["string"]["shape"] = shape.finalize(options.pii)
         return profile
 
 

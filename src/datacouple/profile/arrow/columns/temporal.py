@@ -1,4 +1,10 @@
-"""Dates and timestamps: range, quantiles and a calendar histogram."""
+"""Dates and timestamps: range, quantiles, a calendar histogram, and the clock: days of the
+week, hours of the day and granularity (whole days, hours, minutes, seconds or finer), so a
+clock shifted by hours (a time zone dropped or applied twice) shows while a new month of data
+with the same daily rhythm does not.
+
+Hours and granularity are read off the stored value: UTC for zone-aware timestamps, the wall
+clock for naive ones (a zone change of the type itself is `type_changed`)."""
 
 from __future__ import annotations
 
@@ -19,9 +25,14 @@ from .base import (
     min_of,
 )
 
+GRANULARITIES = ("day", "hour", "minute", "second", "subsecond")  # coarsest unit that divides
+WEEKDAYS = 7  # Monday first, as ISO 8601
+_EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday
+
 
 class TemporalProfiler(ColumnProfiler):
-    """Timestamps and dates: exact extremes, and counts per day for quantiles and histograms."""
+    """Timestamps and dates: exact extremes, counts per day (quantiles, histograms, days of
+    the week) and, for timestamps, counts per hour of the day and per granularity."""
 
     kind = "temporal"
 
@@ -37,6 +48,9 @@ class TemporalProfiler(ColumnProfiler):
             self.per_day = 86_400_000
         else:
             self.per_day = 1
+        self.clock = pa.types.is_timestamp(dtype)  # dates have no time of day
+        self.hours = np.zeros(24, dtype=np.int64)
+        self.granularity = dict.fromkeys(GRANULARITIES, 0)
 
     def update(self, array: pa.Array) -> None:
         super().update(array)
@@ -47,10 +61,31 @@ class TemporalProfiler(ColumnProfiler):
         ints = to_numpy(values.view(width)).astype(np.int64)
         self.minimum = min_of(self.minimum, int(ints.min()))
         self.maximum = max_of(self.maximum, int(ints.max()))
-        days, counts = np.unique(np.floor_divide(ints, self.per_day), return_counts=True)
+        day_of = np.floor_divide(ints, self.per_day)
+        days, counts = np.unique(day_of, return_counts=True)
         for day, count in zip(days.tolist(), counts.tolist(), strict=True):
             self.days[day] = self.days.get(day, 0) + count
+        if self.clock:
+            self._count_clock(ints - day_of * self.per_day)
         self.hll.add_hashes(hash_numeric(ints))
+
+    def _count_clock(self, since_midnight: np.ndarray) -> None:
+        """Hours of the day and granularity from the time since midnight (in the unit)."""
+        per_second = self.per_day // 86_400
+        whole_second = since_midnight % per_second == 0 if per_second > 1 else None
+        seconds = (since_midnight // per_second).astype(np.int32)
+        self.hours += np.bincount(seconds // 3600, minlength=24)[:24]
+        whole_minute = seconds % 60 == 0
+        if whole_second is not None:
+            whole_minute &= whole_second
+        whole_hour = whole_minute & (seconds % 3600 == 0)
+        counts = [int(np.count_nonzero(whole_hour & (seconds == 0))),
+                  int(np.count_nonzero(whole_hour)), int(np.count_nonzero(whole_minute)),
+                  len(seconds) if whole_second is None else int(np.count_nonzero(whole_second)),
+                  len(seconds)]
+        # Each value counts once, under the coarsest unit it is a whole multiple of.
+        for index, name in enumerate(GRANULARITIES):
+            self.granularity[name] += counts[index] - (counts[index - 1] if index else 0)
 
     def merge(self, other: TemporalProfiler) -> None:
         super().merge(other)
@@ -58,15 +93,21 @@ class TemporalProfiler(ColumnProfiler):
         self.maximum = max_of(self.maximum, other.maximum)
         for day, count in other.days.items():
             self.days[day] = self.days.get(day, 0) + count
+        self.hours += other.hours
+        for name, count in other.granularity.items():
+            self.granularity[name] += count
 
     def to_state(self) -> dict:
         return {**super().to_state(), "bounds": [self.minimum, self.maximum],
-                "days": [[d, c] for d, c in self.days.items()]}
+                "days": [[d, c] for d, c in self.days.items()],
+                "hours": self.hours.tolist(), "granularity": dict(self.granularity)}
 
     def load_state(self, state: dict) -> None:
         super().load_state(state)
         self.minimum, self.maximum = state["bounds"]
         self.days = {d: c for d, c in state["days"]}
+        self.hours = np.array(state["hours"], dtype=np.int64)
+        self.granularity = dict(state["granularity"])
 
     def _iso(self, value: int | None) -> str | None:
         if value is None:
@@ -77,7 +118,8 @@ class TemporalProfiler(ColumnProfiler):
     def finalize(self, options: ProfileOptions) -> dict:
         profile = super().finalize(options)
         if options.pii:
-            profile["temporal"] = {}
+            # Only how finely times are written: days, hours and dates place individual rows.
+            profile["temporal"] = {"granularity": dict(self.granularity)} if self.clock else {}
             return profile
         epoch = dt.date(1970, 1, 1)
         quantiles = exact_quantiles(self.days, QUANTILES) if self.days else [None] * 7
@@ -89,8 +131,20 @@ class TemporalProfiler(ColumnProfiler):
                 for q, d in zip(QUANTILES, quantiles, strict=True)
             },
             "histogram": _calendar_histogram(self.days, epoch),
+            "weekdays": _weekdays(self.days),
         }
+        if self.clock:
+            profile["temporal"]["hours"] = self.hours.tolist()
+            profile["temporal"]["granularity"] = dict(self.granularity)
         return profile
+
+
+def _weekdays(days: dict[int, int]) -> list[int]:
+    """Counts per day of the week, Monday first."""
+    counts = [0] * WEEKDAYS
+    for day, count in days.items():
+        counts[(day + _EPOCH_WEEKDAY) % WEEKDAYS] += count
+    return counts
 
 
 def _calendar_histogram(days: dict[int, int], epoch: dt.date) -> dict[str, int]:
