@@ -18,16 +18,19 @@ from .format import SKETCH_ALPHA, SKETCH_GAMMA, SKETCH_LOG_GAMMA, bucket_value
 
 ALPHA, GAMMA, _LOG_GAMMA = SKETCH_ALPHA, SKETCH_GAMMA, SKETCH_LOG_GAMMA
 MIN_MAGNITUDE = 1e-12  # smaller magnitudes count as zero: far below any feature's resolution
-_KEY_OFFSET = math.ceil(math.log(MIN_MAGNITUDE) / _LOG_GAMMA) - 1
-_KEY_SPAN = math.ceil(math.log(np.finfo(np.float64).max) / _LOG_GAMMA) - _KEY_OFFSET + 2
 
 
 class LogSketch:
-    """Counts of finite values per log bucket, for negatives, zeros and positives."""
+    """Counts of finite values per log bucket, for negatives, zeros and positives.
+
+    Buckets are held sparse (sorted keys and their counts): a dense array over every possible
+    key costs ~600 KiB per column, which a table of thousands of columns cannot afford, while
+    a column only ever fills a few hundred buckets.
+    """
 
     def __init__(self) -> None:
-        self.positive = np.zeros(_KEY_SPAN, dtype=np.int64)
-        self.negative = np.zeros(_KEY_SPAN, dtype=np.int64)
+        self.positive = _Buckets()
+        self.negative = _Buckets()
         self.zeros = 0
 
     def add(self, values: np.ndarray) -> None:
@@ -39,24 +42,22 @@ class LogSketch:
             chosen &= ~small
             if chosen.any():
                 keys = np.ceil(np.log(magnitude[chosen]) / _LOG_GAMMA).astype(np.int64)
-                target += np.bincount(keys - _KEY_OFFSET, minlength=_KEY_SPAN)[:_KEY_SPAN]
+                target.add_keys(keys)
 
     def merge(self, other: LogSketch) -> None:
-        self.positive += other.positive
-        self.negative += other.negative
+        self.positive.merge(other.positive)
+        self.negative.merge(other.negative)
         self.zeros += other.zeros
 
     @property
     def count(self) -> int:
-        return int(self.positive.sum() + self.negative.sum()) + self.zeros
+        return self.positive.total() + self.negative.total() + self.zeros
 
     def buckets(self) -> list[tuple[float, int]]:
         """(representative value, count) in ascending value order."""
-        neg = [(-bucket_value(k + _KEY_OFFSET), int(self.negative[k]))
-               for k in np.flatnonzero(self.negative)[::-1]]
+        neg = [(-bucket_value(k), c) for k, c in reversed(self.negative.pairs())]
         zero = [(0.0, self.zeros)] if self.zeros else []
-        pos = [(bucket_value(k + _KEY_OFFSET), int(self.positive[k]))
-               for k in np.flatnonzero(self.positive)]
+        pos = [(bucket_value(k), c) for k, c in self.positive.pairs()]
         return neg + zero + pos
 
     def quantiles(self, qs: list[float]) -> list[float | None]:
@@ -65,20 +66,65 @@ class LogSketch:
 
     def to_state(self) -> dict:
         return {
-            "positive": _sparse(self.positive),
-            "negative": _sparse(self.negative),
+            "positive": [list(pair) for pair in self.positive.pairs()],
+            "negative": [list(pair) for pair in self.negative.pairs()],
             "zeros": self.zeros,
         }
 
     @classmethod
     def from_state(cls, state: dict) -> LogSketch:
         sketch = cls()
-        for key, count in state["positive"]:
-            sketch.positive[key - _KEY_OFFSET] = count
-        for key, count in state["negative"]:
-            sketch.negative[key - _KEY_OFFSET] = count
+        sketch.positive = _Buckets.from_pairs(state["positive"])
+        sketch.negative = _Buckets.from_pairs(state["negative"])
         sketch.zeros = state["zeros"]
         return sketch
+
+
+class _Buckets:
+    """Sparse bucket counts: ascending int64 keys and their (positive) counts."""
+
+    def __init__(self, keys: np.ndarray | None = None, counts: np.ndarray | None = None) -> None:
+        self.keys = np.zeros(0, dtype=np.int64) if keys is None else keys
+        self.counts = np.zeros(0, dtype=np.int64) if counts is None else counts
+
+    @classmethod
+    def from_pairs(cls, pairs) -> _Buckets:
+        merged = cls()
+        if len(pairs):
+            table = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+            merged._add(table[:, 0], table[:, 1])
+        return merged
+
+    def add_keys(self, keys: np.ndarray) -> None:
+        # bincount over the batch's own key range: linear in the batch, no sort.
+        low = int(keys.min())
+        counts = np.bincount(keys - low)
+        present = np.flatnonzero(counts)
+        self._add(present.astype(np.int64) + low, counts[present].astype(np.int64))
+
+    def merge(self, other: _Buckets) -> None:
+        self._add(other.keys, other.counts)
+
+    def _add(self, keys: np.ndarray, counts: np.ndarray) -> None:
+        if not len(self.keys):
+            order = np.argsort(keys, kind="stable")
+            keys, counts = keys[order], counts[order]
+            if len(keys) > 1 and np.any(keys[1:] == keys[:-1]):
+                keys, inverse = np.unique(keys, return_inverse=True)
+                counts = np.bincount(inverse, weights=counts).astype(np.int64)
+            self.keys, self.counts = keys, counts
+            return
+        both, inverse = np.unique(np.concatenate([self.keys, keys]), return_inverse=True)
+        self.counts = np.bincount(inverse, weights=np.concatenate([self.counts, counts]),
+                                  minlength=len(both)).astype(np.int64)
+        self.keys = both
+
+    def total(self) -> int:
+        return int(self.counts.sum())
+
+    def pairs(self) -> list[tuple[int, int]]:
+        """(key, count) pairs, keys ascending, in the sketch's own (gamma) scale."""
+        return list(zip(self.keys.tolist(), self.counts.tolist(), strict=True))
 
 
 def nearest_rank(weighted: list[tuple], qs) -> list:
@@ -98,11 +144,6 @@ def nearest_rank(weighted: list[tuple], qs) -> list:
     return answers
 
 
-def _sparse(dense: np.ndarray) -> list[list[int]]:
-    """Non-zero buckets as [key, count] pairs, keys in the sketch's own (gamma) scale."""
-    return [[int(k) + _KEY_OFFSET, int(dense[k])] for k in np.flatnonzero(dense)]
-
-
 # -- distinct counts: HyperLogLog over 64-bit hashes ------------------------------------------
 
 HLL_PRECISION = 14  # 16384 registers: ~0.8% standard error, 16 KiB of state
@@ -110,8 +151,16 @@ _M = 1 << HLL_PRECISION
 
 
 class HyperLogLog:
+    """Registers are allocated on the first hash: most columns of a wide table (small domains
+    counted exactly) never need their 16 KiB."""
+
     def __init__(self) -> None:
-        self.registers = np.zeros(_M, dtype=np.uint8)
+        self.registers: np.ndarray | None = None
+
+    def _allocated(self) -> np.ndarray:
+        if self.registers is None:
+            self.registers = np.zeros(_M, dtype=np.uint8)
+        return self.registers
 
     def add_hashes(self, hashes: np.ndarray) -> None:
         if len(hashes) == 0:
@@ -120,12 +169,15 @@ class HyperLogLog:
         # The remaining bits, with a guard bit so the rank is bounded by 64 - precision + 1.
         rest = (hashes << np.uint64(HLL_PRECISION)) | np.uint64(1 << (HLL_PRECISION - 1))
         rank = _leading_zeros(rest) + 1
-        np.maximum.at(self.registers, index, rank.astype(np.uint8))
+        np.maximum.at(self._allocated(), index, rank.astype(np.uint8))
 
     def merge(self, other: HyperLogLog) -> None:
-        np.maximum(self.registers, other.registers, out=self.registers)
+        if other.registers is not None:
+            np.maximum(self._allocated(), other.registers, out=self.registers)
 
     def estimate(self) -> int:
+        if self.registers is None:
+            return 0
         registers = self.registers.astype(np.float64)
         alpha = 0.7213 / (1 + 1.079 / _M)
         raw = alpha * _M * _M / float(np.sum(np.exp2(-registers)))
@@ -135,7 +187,8 @@ class HyperLogLog:
         return round(raw)
 
     def to_state(self) -> str:
-        return base64.b64encode(self.registers.tobytes()).decode("ascii")
+        registers = bytes(_M) if self.registers is None else self.registers.tobytes()
+        return base64.b64encode(registers).decode("ascii")
 
     @classmethod
     def from_state(cls, state: str) -> HyperLogLog:

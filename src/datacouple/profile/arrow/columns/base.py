@@ -161,7 +161,8 @@ class ColumnProfiler:
     def _distinct(self, exact: ExactCounts | None) -> dict:
         if exact is not None and exact.counts is not None:
             return {"count": len(exact.counts), "exact": True}
-        return {"count": self.hll.estimate(), "exact": False}
+        # An estimate never claims more distinct values than there are values.
+        return {"count": min(self.hll.estimate(), self.rows - self.nulls), "exact": False}
 
 
 def min_of(a, b):
