@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from statistics import median
 
-from ...profile.format import Column, Numeric, bucket_value
+from ...profile.format import Column, Numeric, bucket_value, decode_buckets
 from ..change import BREAKING, INFO, WARNING, Change
 from ..context import ColumnPair, DiffContext
 from ..stats import poisson_tail, psi, psi_noise
@@ -180,11 +180,11 @@ def distribution_drift(ctx: DiffContext, pair: ColumnPair) -> list[Change]:
 def _sketch_buckets(numeric: dict) -> list[tuple[int, int, int]]:
     """(sign, key, count) in ascending value order; sign -1, 0 (zeros) or 1."""
     sketch = numeric["sketch"]
-    buckets = [(-1, -k, c) for k, c in sketch["negative"]]
+    buckets = [(-1, -k, c) for k, c in decode_buckets(sketch["negative"])]
     buckets.sort(key=lambda b: b[1])  # most negative first
     if sketch["zeros"]:
         buckets.append((0, 0, sketch["zeros"]))
-    buckets += [(1, k, c) for k, c in sorted(sketch["positive"])]
+    buckets += [(1, k, c) for k, c in decode_buckets(sketch["positive"])]
     return buckets
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ...format import NUMERIC_SENTINELS, QUANTILES
+from ...format import NUMERIC_SENTINELS, QUANTILES, encode_buckets
 from ...sketches import LogSketch
 from ..arrays import to_numpy
 from ..hashing import hash_numeric
@@ -174,10 +174,19 @@ class NumericProfiler(ColumnProfiler):
                 "max": round_float(self.maximum),
                 "quantiles": dict(zip((str(q) for q in QUANTILES), self._quantiles(),
                                       strict=True)),
-                "sketch": {"alpha": 0.01, **self.sketch.to_state()},
+                "sketch": self._sketch_section(),
             })
         profile["numeric"] = numeric
         return profile
+
+    def _sketch_section(self) -> dict:
+        """The sketch as the fingerprint stores it: buckets as compact text, not lists."""
+        return {
+            "alpha": 0.01,
+            "positive": encode_buckets(self.sketch.positive.pairs()),
+            "negative": encode_buckets(self.sketch.negative.pairs()),
+            "zeros": self.sketch.zeros,
+        }
 
     def _quantiles(self) -> list[float | int | None]:
         if self.exact.counts is not None:
