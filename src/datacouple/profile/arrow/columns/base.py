@@ -19,8 +19,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ....schema import logical_types as lt
-from ...sketches import HyperLogLog, nearest_rank
-from ..hashing import hash_numeric
+from ...sketches import DistinctSample, HyperLogLog, nearest_rank
+from ..hashing import hash_numeric, hash_strings
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,10 @@ class ColumnProfiler:
         self.nulls = 0
         self.hll = HyperLogLog()
         self.exact: ExactCounts | None = None  # set by profilers that track small domains
+        # Which distinct values repeat (uniqueness), fed wherever the sketch above is fed; None
+        # for profilers that never hash their values (no claim is made for them).
+        self.sample: DistinctSample | None = DistinctSample()
+        self._sample_fed = False
 
     # -- protocol -------------------------------------------------------------------------
     def update(self, array: pa.Array) -> None:
@@ -108,16 +112,22 @@ class ColumnProfiler:
     def merge(self, other: ColumnProfiler) -> None:
         self.rows += other.rows
         self.nulls += other.nulls
+        self._merge_sample(other)
         self._materialize_hll()
         other._materialize_hll()
         self.hll.merge(other.hll)
 
     def to_state(self) -> dict:
-        return {"rows": self.rows, "nulls": self.nulls, "hll": self.hll.to_state()}
+        return {"rows": self.rows, "nulls": self.nulls, "hll": self.hll.to_state(),
+                "sample": None if self.sample is None else self.sample.to_state(),
+                "sample_fed": self._sample_fed}
 
     def load_state(self, state: dict) -> None:
         self.rows, self.nulls = state["rows"], state["nulls"]
         self.hll = HyperLogLog.from_state(state["hll"])
+        sample = state.get("sample", [])
+        self.sample = None if sample is None else DistinctSample.from_state(sample)
+        self._sample_fed = state.get("sample_fed", False)
 
     def finalize(self, options: ProfileOptions) -> dict:
         return {
@@ -141,13 +151,70 @@ class ColumnProfiler:
         """
         batch_counts = None
         if self.exact is not None and self.exact.counts is not None:
-            seen = list(self.exact.counts)
+            seen = dict(self.exact.counts)
             batch_counts = self.exact.update(values)
             if self.exact.counts is not None:
                 return batch_counts
-            self.hll.add_hashes(self._hash_keys(seen))
-        self.hll.add_hashes(hashes())
+            self.hll.add_hashes(self._hash_keys(list(seen)))
+            self._sample_counts(seen)
+        hashed = hashes()
+        self.hll.add_hashes(hashed)
+        self._feed_sample(values, hashed)
         return batch_counts
+
+    def _sample_counts(self, counts: dict) -> None:
+        """Values counted exactly so far enter the sample with their counts (once: the exact
+        table is dropped right after, or merged into a profile that drops it)."""
+        if self.sample is not None and counts:
+            self._sample_fed = True
+            self.sample.add(self._hash_keys(list(counts)),
+                            np.fromiter(counts.values(), dtype=np.int64, count=len(counts)))
+
+    def _feed_sample(self, values: pa.Array, hashed: np.ndarray) -> None:
+        """`hashed` has one hash per non-null value, or (a profiler that hashes each distinct
+        value of a batch once) one per distinct value: then the batch's values are hashed again
+        for their counts, but only when one of them could enter the sample at all."""
+        if self.sample is None:
+            return
+        self._sample_fed = True
+        if len(hashed) == len(values) - values.null_count:
+            self.sample.add(hashed)
+            return
+        candidates = self.sample.candidates(hashed)
+        if not candidates.any():
+            return
+        every = self._hash_values(values)
+        if every is None:  # cannot count this profiler's values: no uniqueness claim at all
+            self.sample = None
+            return
+        keys = np.sort(hashed[candidates])
+        where = np.minimum(np.searchsorted(keys, every), len(keys) - 1)
+        hit = keys[where] == every
+        self.sample.add(keys, np.bincount(where[hit], minlength=len(keys)))
+
+    def _hash_values(self, values: pa.Array) -> np.ndarray | None:
+        """One hash per non-null value, as the profiler hashes them (strings: their UTF-8)."""
+        if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+            return hash_strings(values)
+        return None
+
+    def _merge_sample(self, other: ColumnProfiler) -> None:
+        """Merge the samples; a side still counting its domain exactly joins with those counts
+        when the merged domain is no longer exact (its counts would otherwise be lost)."""
+        if self.sample is None or other.sample is None:
+            self.sample = None
+            return
+        self.sample.merge(other.sample)
+        self._sample_fed = self._sample_fed or other._sample_fed
+        if self.exact is None or other.exact is None:
+            return
+        mine, theirs = self.exact.counts, other.exact.counts
+        if mine is not None and theirs is not None and len(mine.keys() | theirs.keys()) <= (
+                self.exact.limit):
+            return  # still exact: the merged counts will say everything
+        for counts in (mine, theirs):
+            if counts is not None:
+                self._sample_counts(counts)
 
     def _materialize_hll(self) -> None:
         if self.exact is not None and self.exact.counts:
@@ -160,8 +227,17 @@ class ColumnProfiler:
 
     def _distinct(self, exact: ExactCounts | None) -> dict:
         if exact is not None and exact.counts is not None:
-            return {"count": len(exact.counts), "exact": True}
-        return {"count": self.hll.estimate(), "exact": False}
+            # Exact: `count` minus this is exactly how many values repeat another, and the
+            # "sample" is the whole domain.
+            counts = exact.counts.values()
+            return {"count": len(exact.counts), "exact": True,
+                    "sample": {"values": len(exact.counts),
+                               "repeated": sum(1 for c in counts if c > 1),
+                               "rows": sum(counts)}}
+        distinct = {"count": self.hll.estimate(), "exact": False}
+        if self.sample is not None and self._sample_fed and len(self.sample.hashes):
+            distinct["sample"] = self.sample.summary()
+        return distinct
 
 
 def min_of(a, b):
