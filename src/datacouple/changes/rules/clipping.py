@@ -59,6 +59,12 @@ def _capped(ctx: DiffContext, old: dict, new: dict, old_d: Distribution, new_d: 
     if at_bound < 3 or at_bound * n0 <= before * n1 or share_z(before, n0, at_bound, n1) < (
             ctx.thresholds.min_z):
         return None
+    # And more than the old data piled at its own extreme: a shift moves a pile (22 readings
+    # of 0 become 22 of 0.02), clipping makes one.
+    old_at = old.get(f"at_{end}")
+    if old_at is not None and (at_bound * n0 <= old_at * n1 or share_z(
+            old_at, n0, at_bound, n1) < ctx.thresholds.min_z):
+        return None
     # old_at_most is an upper bound: the bucket's count, or the old mode's if smaller.
     return {"end": end, "old": a, "new": b, "old_at_most": before, "new_at_value": at_bound,
             "old_share_at_most": round(before / n0, 6), "new_share": round(at_bound / n1, 6),

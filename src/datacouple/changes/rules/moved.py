@@ -316,16 +316,18 @@ def _repeat_moves(pair: ColumnPair) -> Iterator[Move]:
     repeats with a chance proportional to the rows drawn, so the repeats of both sides split
     as Binomial(d0 + d1, w), w = k1 n1 / (k0 n0 + k1 n1): rounding or duplicated rows raise
     them beyond that, a larger fresh sample does not. Where most values repeat (categories)
-    the proportionality fails and nothing is claimed."""
+    the proportionality fails and nothing is claimed; fewer repeats are not tested."""
     a, b = pair.old["distinct"].get("sample"), pair.new["distinct"].get("sample")
     n0, n1 = pair.old["count"], pair.new["count"]
     if not a or not b or not a["values"] or not b["values"] or not n0 or not n1:
         return
     d0, d1, k0, k1 = a["repeated"], b["repeated"], a["values"], b["values"]
-    if d0 > 0.25 * k0 or d1 == d0 == 0 or (d0 == d1 and k0 == k1 and n0 == n1):
+    if d0 > 0.25 * k0 or not d1 or d1 * k0 <= d0 * k1:
         return
     w = k1 * n1 / (k0 * n0 + k1 * n1)
-    p = min(1.0, 2 * min(binomial_tail(d1, d0 + d1, w), binomial_tail(d0, d0 + d1, 1 - w)))
+    # One-sided: a larger sample saturates (values that repeat cannot repeat more often), so
+    # the model over-predicts the new side's repeats; only an excess is evidence.
+    p = binomial_tail(d1, d0 + d1, w)
     yield Move("distinct.sample.repeated", "distribution_drift",
                f"share of sampled distinct values that repeat {d0 / k0:.1%} -> {d1 / k1:.1%} "
                "(values rounded, or rows duplicated?)", z_of_p(p),
