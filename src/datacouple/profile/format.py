@@ -68,7 +68,6 @@ class DistinctSample(TypedDict):
     # domain is counted exactly, or has fewer distinct values).
     values: int
     repeated: int  # how many of them occur on more than one row
-    rows: int  # rows holding them
 
 
 class Distinct(TypedDict):

@@ -164,20 +164,22 @@ SAMPLE_SIZE = DISTINCT_SAMPLE_SIZE  # every distinct value below it, a uniform s
 
 
 class DistinctSample:
-    """The SAMPLE_SIZE distinct values with the smallest hashes, each with its exact row count.
+    """The SAMPLE_SIZE distinct values with the smallest hashes, each marked once or repeated.
 
     Hashes are uniform, so the kept values are a uniform sample of the column's distinct values
-    (all of them while there are fewer), and their counts say which of them repeat: a column of
-    ids that a join fanned out shows repeated values here, however few rows it has. The kept
-    set depends only on the set of values and a value is kept with all its occurrences (the
+    (all of them while there are fewer), and their marks say which of them repeat: a column of
+    ids that a join fanned out shows repeated values here, however many rows it has. The kept
+    set depends only on the set of values, and every occurrence of a kept value is seen (the
     threshold only falls, so every occurrence of a value kept at the end passed it), hence the
-    state is the same in any order or partitioning, and partitions merge by adding counts.
+    state is the same in any order or partitioning. Counts stop at 2 ("repeated"): that is all
+    the rules read, and it lets a batch hashed one distinct value at a time skip counting
+    values the sample already holds (seen again means repeated).
     """
 
     def __init__(self, size: int = SAMPLE_SIZE) -> None:
         self.size = size
         self.hashes = np.empty(0, dtype=np.uint64)  # ascending
-        self.counts = np.empty(0, dtype=np.int64)
+        self.counts = np.empty(0, dtype=np.int64)  # 1 or 2 (2: the value repeats)
 
     @property
     def full(self) -> bool:
@@ -188,6 +190,13 @@ class DistinctSample:
         if not self.full:
             return np.ones(len(hashes), dtype=bool)
         return hashes <= self.hashes[-1]
+
+    def holds(self, hashes: np.ndarray) -> np.ndarray:
+        """Which of these hashes the sample holds now."""
+        if not len(self.hashes):
+            return np.zeros(len(hashes), dtype=bool)
+        where = np.minimum(np.searchsorted(self.hashes, hashes), len(self.hashes) - 1)
+        return self.hashes[where] == hashes
 
     def add(self, hashes: np.ndarray, counts: np.ndarray | None = None) -> None:
         """Add hashes of values, one per row (or with `counts` rows each)."""
@@ -215,12 +224,11 @@ class DistinctSample:
         keys, inverse = np.unique(np.concatenate([self.hashes, hashes]), return_inverse=True)
         totals = np.zeros(len(keys), dtype=np.int64)
         np.add.at(totals, inverse, np.concatenate([self.counts, counts]))
-        self.hashes, self.counts = keys[: self.size], totals[: self.size]
+        self.hashes, self.counts = keys[: self.size], np.minimum(totals[: self.size], 2)
 
     def summary(self) -> dict:
         """What a fingerprint stores: no hashes, only counts."""
-        return {"values": len(self.hashes), "repeated": int(np.count_nonzero(self.counts > 1)),
-                "rows": int(self.counts.sum())}
+        return {"values": len(self.hashes), "repeated": int(np.count_nonzero(self.counts > 1))}
 
     def to_state(self) -> list[list[int]]:
         return [[int(h), int(c)] for h, c in zip(self.hashes, self.counts, strict=True)]
@@ -232,4 +240,3 @@ class DistinctSample:
             sample.hashes = np.array([h for h, _ in state], dtype=np.uint64)
             sample.counts = np.array([c for _, c in state], dtype=np.int64)
         return sample
-

@@ -141,8 +141,13 @@ class ColumnProfiler:
         }
 
     # -- helpers --------------------------------------------------------------------------
-    def _count_distinct(self, values: pa.Array, hashes: Callable[[], np.ndarray]) -> dict | None:
+    def _count_distinct(self, values: pa.Array, hashes: Callable[[], np.ndarray | tuple]
+                        ) -> dict | None:
         """Exact counts while the domain is small; HyperLogLog only once it is not.
+
+        `hashes()` returns one hash per non-null value, or one per distinct value of the batch;
+        with the latter, a profiler that has the batch's value counts at hand may return
+        `(hashes, counts)`, which spares the distinct sample a count of its own.
 
         Hashing every value is the costliest part of a profile, and a small domain never needs
         it. When the exact table overflows, the sketch is seeded with the values seen so far:
@@ -158,8 +163,15 @@ class ColumnProfiler:
             self.hll.add_hashes(self._hash_keys(list(seen)))
             self._sample_counts(seen)
         hashed = hashes()
+        counts = None
+        if isinstance(hashed, tuple):  # (one hash per distinct value, its rows in the batch)
+            hashed, counts = hashed
         self.hll.add_hashes(hashed)
-        self._feed_sample(values, hashed)
+        if counts is not None and self.sample is not None:
+            self._sample_fed = True
+            self.sample.add(hashed, counts)
+        else:
+            self._feed_sample(values, hashed)
         return batch_counts
 
     def _sample_counts(self, counts: dict) -> None:
@@ -172,25 +184,60 @@ class ColumnProfiler:
 
     def _feed_sample(self, values: pa.Array, hashed: np.ndarray) -> None:
         """`hashed` has one hash per non-null value, or (a profiler that hashes each distinct
-        value of a batch once) one per distinct value: then the batch's values are hashed again
-        for their counts, but only when one of them could enter the sample at all."""
+        value of a batch once) one per distinct value. Then a value the sample already holds is
+        simply repeated; only values new to it need their count within the batch."""
         if self.sample is None:
             return
         self._sample_fed = True
-        if len(hashed) == len(values) - values.null_count:
+        present = len(values) - values.null_count
+        if len(hashed) == present:
             self.sample.add(hashed)
             return
-        candidates = self.sample.candidates(hashed)
-        if not candidates.any():
+        positions = np.flatnonzero(self.sample.candidates(hashed))
+        if not len(positions):
             return
+        limit = 4 * self.sample.size
+        if len(positions) > limit:  # a sample still filling: only the smallest can enter
+            cut = np.partition(hashed[positions], limit)[limit]
+            positions = positions[hashed[positions] <= cut]
+        candidates = hashed[positions]
+        held = self.sample.holds(candidates)
+        counts = np.where(held, 2, 1)
+        fresh = np.flatnonzero(~held)
+        if len(fresh):
+            in_batch = self._batch_counts(values, hashed, positions[fresh])
+            if in_batch is None:  # cannot count this profiler's values: no uniqueness claim
+                self.sample = None
+                return
+            counts[fresh] = in_batch
+        self.sample.add(candidates, counts)
+
+    def _batch_counts(self, values: pa.Array, hashed: np.ndarray,
+                      positions: np.ndarray) -> np.ndarray | None:
+        """Rows holding each of `hashed[positions]` in this batch (`hashed`: one hash per
+        distinct value). Where values repeat a lot, Arrow's value counts are the cheaper way:
+        they list values in first-seen order, as `unique` does, which is the order of `hashed`;
+        that is checked on the values asked for, and any mismatch falls back to hashing every
+        value, the way that holds whatever the order."""
+        wanted = hashed[positions]
+        if 2 * len(hashed) < len(values) - values.null_count:
+            counted = pc.value_counts(values)
+            distinct, rows = counted.field(0), counted.field(1)
+            if distinct.null_count:
+                valid = pc.is_valid(distinct)
+                distinct, rows = pc.filter(distinct, valid), pc.filter(rows, valid)
+            if len(distinct) == len(hashed):
+                checked = self._hash_values(distinct.take(pa.array(positions)))
+                if checked is not None and np.array_equal(checked, wanted):
+                    return rows.to_numpy()[positions]
         every = self._hash_values(values)
-        if every is None:  # cannot count this profiler's values: no uniqueness claim at all
-            self.sample = None
-            return
-        keys = np.sort(hashed[candidates])
+        if every is None:
+            return None
+        every = every[every <= wanted.max()]  # the rest cannot match: a cheap first cut
+        keys = np.sort(wanted)
         where = np.minimum(np.searchsorted(keys, every), len(keys) - 1)
-        hit = keys[where] == every
-        self.sample.add(keys, np.bincount(where[hit], minlength=len(keys)))
+        per_key = np.bincount(where[keys[where] == every], minlength=len(keys))
+        return per_key[np.searchsorted(keys, wanted)]
 
     def _hash_values(self, values: pa.Array) -> np.ndarray | None:
         """One hash per non-null value, as the profiler hashes them (strings: their UTF-8)."""
@@ -229,11 +276,9 @@ class ColumnProfiler:
         if exact is not None and exact.counts is not None:
             # Exact: `count` minus this is exactly how many values repeat another, and the
             # "sample" is the whole domain.
-            counts = exact.counts.values()
             return {"count": len(exact.counts), "exact": True,
                     "sample": {"values": len(exact.counts),
-                               "repeated": sum(1 for c in counts if c > 1),
-                               "rows": sum(counts)}}
+                               "repeated": sum(1 for c in exact.counts.values() if c > 1)}}
         distinct = {"count": self.hll.estimate(), "exact": False}
         if self.sample is not None and self._sample_fed and len(self.sample.hashes):
             distinct["sample"] = self.sample.summary()
