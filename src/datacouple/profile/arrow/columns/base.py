@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from ....schema import logical_types as lt
 from ...sketches import DistinctSample, HyperLogLog, nearest_rank
+from ..arrays import to_numpy
 from ..hashing import hash_numeric, hash_strings
 
 
@@ -227,9 +228,13 @@ class ColumnProfiler:
                 valid = pc.is_valid(distinct)
                 distinct, rows = pc.filter(distinct, valid), pc.filter(rows, valid)
             if len(distinct) == len(hashed):
-                checked = self._hash_values(distinct.take(pa.array(positions)))
+                # Built from the buffer: pa.array() (and Array.to_numpy) would import pandas.
+                indices = pa.Array.from_buffers(
+                    pa.int64(), len(positions),
+                    [None, pa.py_buffer(np.ascontiguousarray(positions, dtype=np.int64))])
+                checked = self._hash_values(distinct.take(indices))
                 if checked is not None and np.array_equal(checked, wanted):
-                    return rows.to_numpy()[positions]
+                    return to_numpy(rows)[positions]
         every = self._hash_values(values)
         if every is None:
             return None
