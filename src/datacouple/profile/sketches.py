@@ -222,9 +222,11 @@ class DistinctSample:
 
     def _combine(self, hashes: np.ndarray, counts: np.ndarray) -> None:
         keys, inverse = np.unique(np.concatenate([self.hashes, hashes]), return_inverse=True)
-        totals = np.zeros(len(keys), dtype=np.int64)
-        np.add.at(totals, inverse, np.concatenate([self.counts, counts]))
-        self.hashes, self.counts = keys[: self.size], np.minimum(totals[: self.size], 2)
+        # bincount sums in float64: exact here, where every count is at most a batch's rows.
+        totals = np.bincount(inverse.ravel(), weights=np.concatenate([self.counts, counts]),
+                             minlength=len(keys))
+        self.hashes = keys[: self.size]
+        self.counts = np.minimum(totals[: self.size], 2).astype(np.int64)
 
     def summary(self) -> dict:
         """What a fingerprint stores: no hashes, only counts."""
