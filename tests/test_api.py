@@ -13,7 +13,8 @@ def test_diff_accepts_tables_documents_and_files(tmp_path):
     imputed = hitters.assign(Salary=hitters["Salary"].fillna(hitters["Salary"].mean()))
     changes = datacouple.diff(hitters, imputed)
     assert [(c.kind, c.column, c.severity) for c in changes] == [
-        ("missing_rate_changed", "Salary", "breaking")]
+        ("missing_encoding_changed", "Salary", "breaking")]  # NULL -> the mean: imputed
+    assert "imputed" in changes[0].message
 
     document = datacouple.fingerprint(hitters, name="hitters")
     saved = datacouple.write_fingerprint(document, tmp_path / "hitters.json")

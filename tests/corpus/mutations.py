@@ -218,6 +218,36 @@ def _widen_to_int64(column: str):
     return mutate
 
 
+def _clip(column: str, lower: float | None = None, upper: float | None = None):
+    """Cap the column at quantiles of its own values (winsorising when both are given)."""
+    def mutate(df: pd.DataFrame) -> pd.DataFrame:
+        df = df.copy()
+        low = None if lower is None else df[column].quantile(lower)
+        high = None if upper is None else df[column].quantile(upper)
+        df[column] = df[column].clip(lower=low, upper=high)
+        return df
+    return mutate
+
+
+def _impute(column: str, how: str):
+    """Missing values replaced by the column's mean or median (sklearn's SimpleImputer)."""
+    def mutate(df: pd.DataFrame) -> pd.DataFrame:
+        df = df.copy()
+        df[column] = df[column].fillna(getattr(df[column], how)())
+        return df
+    return mutate
+
+
+def _fan_out(key: str, share: float, seed: int):
+    """A join with a table that holds two rows for `share` of the keys (a second card)."""
+    def mutate(df: pd.DataFrame) -> pd.DataFrame:
+        keys = df[key].drop_duplicates().to_numpy()
+        doubled = np.random.default_rng(seed).choice(keys, size=round(share * len(keys)),
+                                                     replace=False)
+        return df.merge(pd.DataFrame({key: np.concatenate([keys, doubled])}), on=key)
+    return mutate
+
+
 # Shared allowances: a numeric sentinel written over missing values also moves the column's
 # statistics (a spike at 0, or values past the old minimum); these are consequences, not news.
 _SENTINEL_SIDE_EFFECTS = ["missing_rate_changed", "distribution_drift", "range_changed"]
@@ -472,19 +502,82 @@ MUTATIONS: list[Mutation] = [
         lambda df: _weighted_resample(df, (df["balance"] + 200.0) ** 2, seed=21),
         [("distribution_drift", "balance", WARNING)],
         "a new acquisition channel over-represents high-balance customers",
-        allow=[("distribution_drift", ANY, WARNING)],
+        # Drawn with replacement, so rows repeat: the continuous columns that were all
+        # distinct now repeat values, and the other columns' shares move with balance.
+        allow=[("distribution_drift", ANY, ANY), ("uniqueness_lost", ANY, WARNING)],
     ),
     # Row count
     Mutation(
-        "carseats-rows-grow", "Carseats", lambda df: _with_bootstrap(df, 180, seed=22),
+        # The new stores are real rows of the table, not a bootstrap: repeated rows would be
+        # duplicates, which the diff reports (uniqueness and repeats).
+        "carseats-rows-grow", "Carseats", lambda df: load("Carseats"),
         [("row_count_changed", None, INFO)],
-        "more stores report: 400 -> 580 rows of the same kind",
+        "more stores report: 240 -> 400 rows of the same kind",
+        prepare=lambda df: df.sample(n=240, random_state=22).reset_index(drop=True),
     ),
     Mutation(
         "default-rows-drop-90", "Default",
         lambda df: df.sample(frac=0.10, random_state=23).reset_index(drop=True),
         [("row_count_changed", None, WARNING)],
         "a partition goes missing: only 10% of the rows arrive",
+    ),
+    # Clipping and winsorising
+    Mutation(
+        "wage-wage-capped-p95", "Wage", _clip("wage", upper=0.95),
+        [("range_changed", "wage", BREAKING)],
+        "wages capped at their 95th percentile (an outlier rule added upstream)",
+    ),
+    Mutation(
+        "default-balance-winsorised", "Default", _clip("balance", lower=0.05, upper=0.99),
+        [("range_changed", "balance", BREAKING)],
+        "balance winsorised at its 5th and 99th percentiles",
+    ),
+    # Imputation
+    Mutation(
+        "hitters-salary-mean-imputed", "Hitters", _impute("Salary", "mean"),
+        [("missing_encoding_changed", "Salary", BREAKING)],
+        "SimpleImputer(strategy='mean'): the 59 unknown salaries become the mean salary",
+    ),
+    Mutation(
+        "default-income-median-imputed", "Default", _impute("income", "median"),
+        [("missing_encoding_changed", "income", BREAKING)],
+        "5% missing incomes filled with the median income",
+        prepare=with_missing("income", 0.05, seed=25),
+    ),
+    # Empty or collapsed outputs
+    Mutation(
+        "wage-output-empty", "Wage", lambda df: df[df["age"] > 200],
+        [("row_count_changed", None, BREAKING)],
+        "a filter on the wrong unit keeps no row: the pipeline writes an empty table",
+    ),
+    Mutation(
+        "bikeshare-rows-collapse", "Bikeshare",
+        lambda df: df.sample(frac=0.02, random_state=26).reset_index(drop=True),
+        [("row_count_changed", None, BREAKING)],
+        "one day of a year of hourly data arrives: 2% of the rows",
+        allow=[("categories_changed", ANY, WARNING)],
+    ),
+    # Uniqueness
+    Mutation(
+        "credit-id-fan-out", "Credit", _fan_out("ID", 0.10, seed=27),
+        [("uniqueness_lost", "ID", WARNING)],
+        "a join with a cards table: customers with two cards come out twice (440 rows)",
+        # The duplicated rows repeat the other columns' values too (Income, Limit, ...).
+        allow=[("row_count_changed", None, INFO), ("distribution_drift", ANY, WARNING)],
+    ),
+    Mutation(
+        "nyse-date-fan-out", "NYSE", _fan_out("date", 0.05, seed=28),
+        [("uniqueness_lost", "date", WARNING)],
+        "trading days joined to an events table with two events on 5% of the days",
+        allow=[("row_count_changed", None, INFO), ("uniqueness_lost", ANY, WARNING),
+               ("distribution_drift", ANY, WARNING)],
+    ),
+    # A statistic that moved beyond sampling with no rule of its own (the catch-all)
+    Mutation(
+        "smarket-volume-up-5pct", "Smarket", transform("Volume", lambda s: s * 1.05),
+        [("distribution_drift", "Volume", WARNING)],
+        "a volume feed adds 5% (a changed definition): below the scale rule's 20% and PSI's "
+        "threshold, far beyond sampling on 1,250 days",
     ),
     # Content
     Mutation(
@@ -518,6 +611,31 @@ def _quiet_fresh_sample(name: str, seed: int):
     return make
 
 
+def _quiet_new_ids(directory: Path):
+    """New customers join: the old table is the first 240 by ID, the new one all 400."""
+    df = load("Credit")
+    return df.sort_values("ID").iloc[:240].reset_index(drop=True), df
+
+
+def _quiet_clipped_sample(directory: Path):
+    """Both versions capped at the same bound: halves of a clipped column."""
+    df = load("Wage")
+    df["wage"] = df["wage"].clip(upper=df["wage"].quantile(0.95))
+    return _halves(df, seed=46)
+
+
+def _quiet_imputed_sample(directory: Path):
+    """Both versions imputed the same way: halves of an imputed column."""
+    df = load("Hitters")
+    df["Salary"] = df["Salary"].fillna(df["Salary"].mean())
+    return _halves(df, seed=47)
+
+
+def _quiet_empty_twice(directory: Path):
+    df = load("Wage").iloc[0:0]
+    return _pair(directory, df, df, parquet(compression="snappy"), parquet(compression="zstd"))
+
+
 def _quiet_twice(name: str, seed: int):
     def make(directory: Path):
         df = load(name)
@@ -542,6 +660,18 @@ QUIET_CASES: list[QuietCase] = [
               "the table plus a bootstrap resample of itself"),
     QuietCase("auto-twice-rows", "Auto", _quiet_twice("Auto", 45), (BREAKING,),
               "the table plus a bootstrap resample of itself"),
+    QuietCase("credit-fresh-ids", "Credit", _quiet_fresh_sample("Credit", 48), (BREAKING,),
+              "two disjoint random halves of Credit: every ID distinct in both"),
+    QuietCase("credit-new-ids", "Credit", _quiet_new_ids, (BREAKING,),
+              "new rows with new IDs (range and drift warnings: the IDs grew)"),
+    QuietCase("nyse-fresh-dates", "NYSE", _quiet_fresh_sample("NYSE", 49), (BREAKING,),
+              "two disjoint random halves of NYSE: every date distinct in both"),
+    QuietCase("wage-clipped-fresh-sample", "Wage", _quiet_clipped_sample, (BREAKING, WARNING),
+              "halves of a wage column capped at the same bound in both"),
+    QuietCase("hitters-imputed-fresh-sample", "Hitters", _quiet_imputed_sample, (BREAKING,),
+              "halves of a salary column mean-imputed in both"),
+    QuietCase("wage-empty-reencoded", "Wage", _quiet_empty_twice, (BREAKING, WARNING),
+              "an empty table written twice: nothing to compare, nothing to report"),
 ]
 
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 from ..profile.format import Fingerprint
 from .change import BREAKING, INFO, KINDS, WARNING, Change, sort_changes, summarize, to_report
 from .context import ColumnPair, DiffContext
-from .rules import COLUMN_RULES, FINAL_RULES, TABLE_RULES
+from .rules import COLUMN_RULES, FINAL_RULES, STRUCTURAL_COLUMN_RULES, TABLE_RULES
 from .thresholds import Thresholds
 
 
@@ -20,11 +20,16 @@ def diff_fingerprints(old: Fingerprint, new: Fingerprint,
     found: list[Change] = []
     for rule in TABLE_RULES:
         found += rule(ctx)
+    # Statistics need rows on both sides: against an empty table only structure is compared
+    # (and no rule gets to call anything "sampling" where there is no sample).
+    sampled = ctx.old_rows > 0 and ctx.new_rows > 0
     old_columns = {c["name"]: c for c in old["columns"]}
     for column in new["columns"]:
         if column["name"] in old_columns:
             pair = ColumnPair(column["name"], old_columns[column["name"]], column)
-            for rule in COLUMN_RULES:
+            if not sampled and "null" in (pair.old["logical_type"], pair.new["logical_type"]):
+                continue  # an empty CSV has no types to compare, only names
+            for rule in COLUMN_RULES if sampled else STRUCTURAL_COLUMN_RULES:
                 found += rule(ctx, pair)
     for rule in FINAL_RULES:
         found += rule(ctx, found)

@@ -12,7 +12,7 @@ KINDS = (
     "column_removed", "column_added", "column_order_changed", "type_changed",
     "missing_encoding_changed", "missing_rate_changed", "categories_changed", "scale_changed",
     "range_changed", "distribution_drift", "precision_changed", "row_count_changed",
-    "content_changed", "schema_changed", "fingerprint_stale",
+    "content_changed", "schema_changed", "fingerprint_stale", "uniqueness_lost",
     "format_changed", "clock_shifted",
 )
 

@@ -37,9 +37,15 @@ class Thresholds:
     # `..._breaking`, or when it replaces the dominant pattern.
     format_warning_share: float = 0.02
     format_breaking_share: float = 0.5
-    # row_count_changed: info, or warning when new/old rows falls outside [low, high].
+    # row_count_changed: info, or warning when new/old rows falls outside [low, high];
+    # breaking when the new data is empty or keeps less than `row_ratio_breaking` of the rows.
     row_ratio_low: float = 0.5
     row_ratio_high: float = 4.0
+    row_ratio_breaking: float = 0.05
+    # The catch-all (rules/moved.py): a statistic that moved beyond sampling is a warning when
+    # its effect size reaches this (Cohen's h for shares, d for means, log ratio for spreads;
+    # 0.2 is "small"), info below it.
+    effect_warning: float = 0.2
 
     @classmethod
     def from_config(cls, check_section: dict | None) -> Thresholds:

@@ -40,6 +40,11 @@ SKETCH_GAMMA = (1 + SKETCH_ALPHA) / (1 - SKETCH_ALPHA)
 SKETCH_LOG_GAMMA = math.log(SKETCH_GAMMA)
 
 
+# The uniqueness sample: the distinct values with the smallest hashes, this many at most. A
+# sample of fewer values holds every distinct value of the column.
+DISTINCT_SAMPLE_SIZE = 512
+
+
 def bucket_value(key: int) -> float:
     """The representative value of a positive bucket (within ALPHA of every value in it)."""
     return 2 * SKETCH_GAMMA**key / (SKETCH_GAMMA + 1)
@@ -149,9 +154,23 @@ class Missing(TypedDict):
     sentinels: NotRequired[dict[str, int]]
 
 
+class DistinctSample(TypedDict):
+    # The DISTINCT_SAMPLE_SIZE distinct values with the smallest hashes (every value when the
+    # domain is counted exactly, or has fewer distinct values).
+    values: int
+    repeated: int  # how many of them occur on more than one row
+
+
 class Distinct(TypedDict):
     count: int
-    exact: bool
+    exact: bool  # exact: `count` values, so the column's `count` minus it repeat another
+    sample: NotRequired[DistinctSample]  # estimated counts only; absent in older fingerprints
+
+
+class Mode(TypedDict):
+    count: int
+    exact: bool  # False: the sketch's fullest bucket (values within SKETCH_ALPHA of `value`)
+    value: NotRequired[float | int]  # not for pii columns
 
 
 class Sketch(TypedDict):
@@ -172,6 +191,11 @@ class Numeric(TypedDict, total=False):
     zeros: int
     integral_share: float | str | None
     sentinels: dict[str, int]  # str(number) -> count
+    # Values equal to min / max, and the most common value: clipping piles values up at the
+    # extremes, imputation on one value. Absent in fingerprints written before they existed.
+    at_min: int
+    at_max: int
+    mode: Mode
     quantiles: dict[str, Any]  # str(q) -> value
     sketch: Sketch
 

@@ -12,7 +12,13 @@ import math
 
 import numpy as np
 
-from .format import SKETCH_ALPHA, SKETCH_GAMMA, SKETCH_LOG_GAMMA, bucket_value
+from .format import (
+    DISTINCT_SAMPLE_SIZE,
+    SKETCH_ALPHA,
+    SKETCH_GAMMA,
+    SKETCH_LOG_GAMMA,
+    bucket_value,
+)
 
 # -- quantiles: a DDSketch-style log-bucket histogram with relative accuracy ALPHA ------------
 
@@ -204,3 +210,89 @@ def _leading_zeros(words: np.ndarray) -> np.ndarray:
     _, high_exp = np.frexp(high)
     _, low_exp = np.frexp(low)
     return np.where(high > 0, 32 - high_exp, np.where(low > 0, 64 - low_exp, 64))
+
+
+# -- uniqueness: a bottom-k sample of distinct values, with their exact multiplicities ----------
+
+SAMPLE_SIZE = DISTINCT_SAMPLE_SIZE  # every distinct value below it, a uniform sample above
+
+
+class DistinctSample:
+    """The SAMPLE_SIZE distinct values with the smallest hashes, each marked once or repeated.
+
+    Hashes are uniform, so the kept values are a uniform sample of the column's distinct values
+    (all of them while there are fewer), and their marks say which of them repeat: a column of
+    ids that a join fanned out shows repeated values here, however many rows it has. The kept
+    set depends only on the set of values, and every occurrence of a kept value is seen (the
+    threshold only falls, so every occurrence of a value kept at the end passed it), hence the
+    state is the same in any order or partitioning. Counts stop at 2 ("repeated"): that is all
+    the rules read, and it lets a batch hashed one distinct value at a time skip counting
+    values the sample already holds (seen again means repeated).
+    """
+
+    def __init__(self, size: int = SAMPLE_SIZE) -> None:
+        self.size = size
+        self.hashes = np.empty(0, dtype=np.uint64)  # ascending
+        self.counts = np.empty(0, dtype=np.int64)  # 1 or 2 (2: the value repeats)
+
+    @property
+    def full(self) -> bool:
+        return len(self.hashes) >= self.size
+
+    def candidates(self, hashes: np.ndarray) -> np.ndarray:
+        """Which of these hashes could enter (or are already in) the sample."""
+        if not self.full:
+            return np.ones(len(hashes), dtype=bool)
+        return hashes <= self.hashes[-1]
+
+    def holds(self, hashes: np.ndarray) -> np.ndarray:
+        """Which of these hashes the sample holds now."""
+        if not len(self.hashes):
+            return np.zeros(len(hashes), dtype=bool)
+        where = np.minimum(np.searchsorted(self.hashes, hashes), len(self.hashes) - 1)
+        return self.hashes[where] == hashes
+
+    def add(self, hashes: np.ndarray, counts: np.ndarray | None = None) -> None:
+        """Add hashes of values, one per row (or with `counts` rows each)."""
+        if len(hashes) == 0:
+            return
+        keep = self.candidates(hashes)
+        if not self.full and len(hashes) > 4 * self.size:
+            # A large first batch: narrow it to the smallest hashes before sorting it all.
+            cut = np.partition(hashes, 4 * self.size)[4 * self.size]
+            keep = hashes <= cut
+            if len(np.unique(hashes[keep])) + len(self.hashes) < self.size:
+                keep = np.ones(len(hashes), dtype=bool)  # heavy repeats: not enough values
+        if not keep.all():
+            hashes = hashes[keep]
+            counts = None if counts is None else counts[keep]
+        if len(hashes):
+            self._combine(hashes, np.ones(len(hashes), dtype=np.int64) if counts is None
+                          else counts.astype(np.int64, copy=False))
+
+    def merge(self, other: DistinctSample) -> None:
+        if len(other.hashes):
+            self._combine(other.hashes, other.counts)
+
+    def _combine(self, hashes: np.ndarray, counts: np.ndarray) -> None:
+        keys, inverse = np.unique(np.concatenate([self.hashes, hashes]), return_inverse=True)
+        # bincount sums in float64: exact here, where every count is at most a batch's rows.
+        totals = np.bincount(inverse.ravel(), weights=np.concatenate([self.counts, counts]),
+                             minlength=len(keys))
+        self.hashes = keys[: self.size]
+        self.counts = np.minimum(totals[: self.size], 2).astype(np.int64)
+
+    def summary(self) -> dict:
+        """What a fingerprint stores: no hashes, only counts."""
+        return {"values": len(self.hashes), "repeated": int(np.count_nonzero(self.counts > 1))}
+
+    def to_state(self) -> list[list[int]]:
+        return [[int(h), int(c)] for h, c in zip(self.hashes, self.counts, strict=True)]
+
+    @classmethod
+    def from_state(cls, state: list[list[int]]) -> DistinctSample:
+        sample = cls()
+        if state:
+            sample.hashes = np.array([h for h, _ in state], dtype=np.uint64)
+            sample.counts = np.array([c for _, c in state], dtype=np.int64)
+        return sample

@@ -80,10 +80,16 @@ def _pair_up(vanished, appeared, old, new, ctx):
 
 
 def _plausibly_sampling(ctx, gone, new_values, old, new) -> bool:
-    """Could a fresh sample of the old data miss these categories or show these new ones?"""
+    """Could a fresh sample of the old data miss these categories or show these new ones?
+
+    The draws are the values each side holds (rows with a category, not missing ones); a side
+    with none is no sample at all, so nothing about it is called sampling."""
+    old_drawn, new_drawn = sum(old.values()), sum(new.values())
+    if not old_drawn or not new_drawn:
+        return False
     p = ctx.thresholds.sampling_probability
-    return all(chance_of_none(old[v], ctx.old_rows, ctx.new_rows) >= p for v in gone) and all(
-        chance_of_none(new[v], ctx.new_rows, ctx.old_rows) >= p for v in new_values)
+    return all(chance_of_none(old[v], old_drawn, new_drawn) >= p for v in gone) and all(
+        chance_of_none(new[v], new_drawn, old_drawn) >= p for v in new_values)
 
 
 def _describe(recased, respaced, renamed, gone, new_values, old, new) -> list[str]:

@@ -69,6 +69,8 @@ def scale_changed(ctx: DiffContext, pair: ColumnPair) -> list[Change]:
     spread = max(abs(r / factor - 1) for r in ratios.values())
     if spread > t.scale_agreement or abs(math.log(factor)) < math.log(t.scale_min_factor):
         return []
+    if not _extremes_follow(old, new, factor, t.scale_agreement):
+        return []  # ids 1..400 -> 1..600: new rows, not a new unit
     ctx.explain(pair.name, "range_changed", "distribution_drift")
     name = _name_factor(factor)
     return [Change(
@@ -77,6 +79,18 @@ def scale_changed(ctx: DiffContext, pair: ColumnPair) -> list[Change]:
         {"factor": float(f"{factor:.6g}"), "unit_guess": name,
          "ratios": {k: float(f"{v:.6g}") for k, v in ratios.items()}},
     )]
+
+
+def _extremes_follow(old: dict, new: dict, factor: float, agreement: float) -> bool:
+    """A unit change moves the extremes by the factor too; where an extreme held still (an
+    id's minimum of 1, with new ids appended) the quantiles moved for another reason. Extremes
+    that are zero, of mixed sign or absent (pii) say nothing either way."""
+    for end in ("min", "max"):
+        a, b = old.get(end), new.get(end)
+        if isinstance(a, int | float) and isinstance(b, int | float) and a * b > 0 and (
+                abs(b / a / factor - 1) > max(agreement, 0.25)) and abs(b / a - 1) < 0.01:
+            return False
+    return True
 
 
 def _name_factor(factor: float) -> str | None:

@@ -19,8 +19,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ....schema import logical_types as lt
-from ...sketches import HyperLogLog, nearest_rank
-from ..hashing import hash_numeric
+from ...sketches import DistinctSample, HyperLogLog, nearest_rank
+from ..arrays import to_numpy
+from ..hashing import hash_numeric, hash_strings
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,10 @@ class ColumnProfiler:
         self.nulls = 0
         self.hll = HyperLogLog()
         self.exact: ExactCounts | None = None  # set by profilers that track small domains
+        # Which distinct values repeat (uniqueness), fed wherever the sketch above is fed; None
+        # for profilers that never hash their values (no claim is made for them).
+        self.sample: DistinctSample | None = DistinctSample()
+        self._sample_fed = False
 
     # -- protocol -------------------------------------------------------------------------
     def update(self, array: pa.Array) -> None:
@@ -108,16 +113,22 @@ class ColumnProfiler:
     def merge(self, other: ColumnProfiler) -> None:
         self.rows += other.rows
         self.nulls += other.nulls
+        self._merge_sample(other)
         self._materialize_hll()
         other._materialize_hll()
         self.hll.merge(other.hll)
 
     def to_state(self) -> dict:
-        return {"rows": self.rows, "nulls": self.nulls, "hll": self.hll.to_state()}
+        return {"rows": self.rows, "nulls": self.nulls, "hll": self.hll.to_state(),
+                "sample": None if self.sample is None else self.sample.to_state(),
+                "sample_fed": self._sample_fed}
 
     def load_state(self, state: dict) -> None:
         self.rows, self.nulls = state["rows"], state["nulls"]
         self.hll = HyperLogLog.from_state(state["hll"])
+        sample = state.get("sample", [])
+        self.sample = None if sample is None else DistinctSample.from_state(sample)
+        self._sample_fed = state.get("sample_fed", False)
 
     def finalize(self, options: ProfileOptions) -> dict:
         return {
@@ -131,8 +142,13 @@ class ColumnProfiler:
         }
 
     # -- helpers --------------------------------------------------------------------------
-    def _count_distinct(self, values: pa.Array, hashes: Callable[[], np.ndarray]) -> dict | None:
+    def _count_distinct(self, values: pa.Array, hashes: Callable[[], np.ndarray | tuple]
+                        ) -> dict | None:
         """Exact counts while the domain is small; HyperLogLog only once it is not.
+
+        `hashes()` returns one hash per non-null value, or one per distinct value of the batch;
+        with the latter, a profiler that has the batch's value counts at hand may return
+        `(hashes, counts)`, which spares the distinct sample a count of its own.
 
         Hashing every value is the costliest part of a profile, and a small domain never needs
         it. When the exact table overflows, the sketch is seeded with the values seen so far:
@@ -141,13 +157,116 @@ class ColumnProfiler:
         """
         batch_counts = None
         if self.exact is not None and self.exact.counts is not None:
-            seen = list(self.exact.counts)
+            seen = dict(self.exact.counts)
             batch_counts = self.exact.update(values)
             if self.exact.counts is not None:
                 return batch_counts
-            self.hll.add_hashes(self._hash_keys(seen))
-        self.hll.add_hashes(hashes())
+            self.hll.add_hashes(self._hash_keys(list(seen)))
+            self._sample_counts(seen)
+        hashed = hashes()
+        counts = None
+        if isinstance(hashed, tuple):  # (one hash per distinct value, its rows in the batch)
+            hashed, counts = hashed
+        self.hll.add_hashes(hashed)
+        if counts is not None and self.sample is not None:
+            self._sample_fed = True
+            self.sample.add(hashed, counts)
+        else:
+            self._feed_sample(values, hashed)
         return batch_counts
+
+    def _sample_counts(self, counts: dict) -> None:
+        """Values counted exactly so far enter the sample with their counts (once: the exact
+        table is dropped right after, or merged into a profile that drops it)."""
+        if self.sample is not None and counts:
+            self._sample_fed = True
+            self.sample.add(self._hash_keys(list(counts)),
+                            np.fromiter(counts.values(), dtype=np.int64, count=len(counts)))
+
+    def _feed_sample(self, values: pa.Array, hashed: np.ndarray) -> None:
+        """`hashed` has one hash per non-null value, or (a profiler that hashes each distinct
+        value of a batch once) one per distinct value. Then a value the sample already holds is
+        simply repeated; only values new to it need their count within the batch."""
+        if self.sample is None:
+            return
+        self._sample_fed = True
+        present = len(values) - values.null_count
+        if len(hashed) == present:
+            self.sample.add(hashed)
+            return
+        positions = np.flatnonzero(self.sample.candidates(hashed))
+        if not len(positions):
+            return
+        limit = 4 * self.sample.size
+        if len(positions) > limit:  # a sample still filling: only the smallest can enter
+            cut = np.partition(hashed[positions], limit)[limit]
+            positions = positions[hashed[positions] <= cut]
+        candidates = hashed[positions]
+        held = self.sample.holds(candidates)
+        counts = np.where(held, 2, 1)
+        fresh = np.flatnonzero(~held)
+        if len(fresh):
+            in_batch = self._batch_counts(values, hashed, positions[fresh])
+            if in_batch is None:  # cannot count this profiler's values: no uniqueness claim
+                self.sample = None
+                return
+            counts[fresh] = in_batch
+        self.sample.add(candidates, counts)
+
+    def _batch_counts(self, values: pa.Array, hashed: np.ndarray,
+                      positions: np.ndarray) -> np.ndarray | None:
+        """Rows holding each of `hashed[positions]` in this batch (`hashed`: one hash per
+        distinct value). Where values repeat a lot, Arrow's value counts are the cheaper way:
+        they list values in first-seen order, as `unique` does, which is the order of `hashed`;
+        that is checked on the values asked for, and any mismatch falls back to hashing every
+        value, the way that holds whatever the order."""
+        wanted = hashed[positions]
+        if 2 * len(hashed) < len(values) - values.null_count:
+            counted = pc.value_counts(values)
+            distinct, rows = counted.field(0), counted.field(1)
+            if distinct.null_count:
+                valid = pc.is_valid(distinct)
+                distinct, rows = pc.filter(distinct, valid), pc.filter(rows, valid)
+            if len(distinct) == len(hashed):
+                # Built from the buffer: pa.array() (and Array.to_numpy) would import pandas.
+                indices = pa.Array.from_buffers(
+                    pa.int64(), len(positions),
+                    [None, pa.py_buffer(np.ascontiguousarray(positions, dtype=np.int64))])
+                checked = self._hash_values(distinct.take(indices))
+                if checked is not None and np.array_equal(checked, wanted):
+                    return to_numpy(rows)[positions]
+        every = self._hash_values(values)
+        if every is None:
+            return None
+        every = every[every <= wanted.max()]  # the rest cannot match: a cheap first cut
+        keys = np.sort(wanted)
+        where = np.minimum(np.searchsorted(keys, every), len(keys) - 1)
+        per_key = np.bincount(where[keys[where] == every], minlength=len(keys))
+        return per_key[np.searchsorted(keys, wanted)]
+
+    def _hash_values(self, values: pa.Array) -> np.ndarray | None:
+        """One hash per non-null value, as the profiler hashes them (strings: their UTF-8)."""
+        if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+            return hash_strings(values)
+        return None
+
+    def _merge_sample(self, other: ColumnProfiler) -> None:
+        """Merge the samples; a side still counting its domain exactly joins with those counts
+        when the merged domain is no longer exact (its counts would otherwise be lost)."""
+        if self.sample is None or other.sample is None:
+            self.sample = None
+            return
+        self.sample.merge(other.sample)
+        self._sample_fed = self._sample_fed or other._sample_fed
+        if self.exact is None or other.exact is None:
+            return
+        mine, theirs = self.exact.counts, other.exact.counts
+        if mine is not None and theirs is not None and len(mine.keys() | theirs.keys()) <= (
+                self.exact.limit):
+            return  # still exact: the merged counts will say everything
+        for counts in (mine, theirs):
+            if counts is not None:
+                self._sample_counts(counts)
 
     def _materialize_hll(self) -> None:
         if self.exact is not None and self.exact.counts:
@@ -160,9 +279,16 @@ class ColumnProfiler:
 
     def _distinct(self, exact: ExactCounts | None) -> dict:
         if exact is not None and exact.counts is not None:
-            return {"count": len(exact.counts), "exact": True}
+            # Exact: `count` minus this is exactly how many values repeat another, and the
+            # "sample" is the whole domain.
+            return {"count": len(exact.counts), "exact": True,
+                    "sample": {"values": len(exact.counts),
+                               "repeated": sum(1 for c in exact.counts.values() if c > 1)}}
         # An estimate never claims more distinct values than there are values.
-        return {"count": min(self.hll.estimate(), self.rows - self.nulls), "exact": False}
+        distinct = {"count": min(self.hll.estimate(), self.rows - self.nulls), "exact": False}
+        if self.sample is not None and self._sample_fed and len(self.sample.hashes):
+            distinct["sample"] = self.sample.summary()
+        return distinct
 
 
 def min_of(a, b):

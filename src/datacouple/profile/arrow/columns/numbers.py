@@ -1,5 +1,6 @@
-"""Numbers: range, moments, quantiles from a mergeable sketch, zeros, integral share and
-numeric sentinels (-1, 999, ...)."""
+"""Numbers: range, moments, quantiles from a mergeable sketch, zeros, integral share,
+numeric sentinels (-1, 999, ...), how many values sit at each extreme (clipping piles them up
+there) and the mode (imputation piles them up on one value)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,6 @@ from .base import (
     ExactCounts,
     ProfileOptions,
     exact_quantiles,
-    max_of,
-    min_of,
     round_float,
 )
 
@@ -40,6 +39,8 @@ class NumericProfiler(ColumnProfiler):
         self.finite = 0
         self.minimum: float | int | None = None
         self.maximum: float | int | None = None
+        self.at_min = 0  # values equal to the minimum
+        self.at_max = 0
         self.mean = 0.0
         self.m2 = 0.0
         self.zeros = 0
@@ -84,8 +85,8 @@ class NumericProfiler(ColumnProfiler):
         self._add_moments(numbers)
         low, high = numbers.min(), numbers.max()
         cast = float if self.is_float else int
-        self.minimum = min_of(self.minimum, cast(low))
-        self.maximum = max_of(self.maximum, cast(high))
+        self._add_extremes(cast(low), int(np.count_nonzero(numbers == low)),
+                           cast(high), int(np.count_nonzero(numbers == high)))
         self.zeros += int(np.count_nonzero(numbers == 0))
         as_float = numbers.astype(np.float64, copy=False)
         hits = np.isin(as_float, _NUMERIC_SENTINEL_SET)
@@ -95,6 +96,17 @@ class NumericProfiler(ColumnProfiler):
                 self.sentinels[int(value)] += count
         self.sketch.add(as_float)
         self._count_distinct(values, lambda: hash_numeric(numbers))
+
+    def _add_extremes(self, low, at_low: int, high, at_high: int) -> None:
+        """Extremes with how many values reach them; merged like the extremes themselves."""
+        if self.minimum is None or low < self.minimum:
+            self.minimum, self.at_min = low, at_low
+        elif low == self.minimum:
+            self.at_min += at_low
+        if self.maximum is None or high > self.maximum:
+            self.maximum, self.at_max = high, at_high
+        elif high == self.maximum:
+            self.at_max += at_high
 
     def _add_moments(self, numbers: np.ndarray) -> None:
         """Chan et al.'s parallel update: exact in count, stable in floating point."""
@@ -120,8 +132,8 @@ class NumericProfiler(ColumnProfiler):
         self.pos_inf += other.pos_inf
         self.neg_inf += other.neg_inf
         self._combine_moments(other.finite, other.mean, other.m2)
-        self.minimum = min_of(self.minimum, other.minimum)
-        self.maximum = max_of(self.maximum, other.maximum)
+        if other.minimum is not None:
+            self._add_extremes(other.minimum, other.at_min, other.maximum, other.at_max)
         self.zeros += other.zeros
         self.integral += other.integral
         for key, count in other.sentinels.items():
@@ -134,7 +146,8 @@ class NumericProfiler(ColumnProfiler):
         return {
             **super().to_state(),
             "nan": self.nan, "inf": [self.pos_inf, self.neg_inf], "finite": self.finite,
-            "bounds": [self.minimum, self.maximum], "moments": [self.mean, self.m2],
+            "bounds": [self.minimum, self.maximum], "at_bounds": [self.at_min, self.at_max],
+            "moments": [self.mean, self.m2],
             "zeros": self.zeros, "integral": self.integral,
             "sentinels": [[k, v] for k, v in self.sentinels.items()],
             "sketch": self.sketch.to_state(),
@@ -147,6 +160,7 @@ class NumericProfiler(ColumnProfiler):
         self.pos_inf, self.neg_inf = state["inf"]
         self.finite = state["finite"]
         self.minimum, self.maximum = state["bounds"]
+        self.at_min, self.at_max = state.get("at_bounds", [0, 0])
         self.mean, self.m2 = state["moments"]
         self.zeros, self.integral = state["zeros"], state["integral"]
         self.sentinels = {k: v for k, v in state["sentinels"]}
@@ -168,6 +182,11 @@ class NumericProfiler(ColumnProfiler):
             "integral_share": round_float(self.integral / finite) if finite else None,
             "sentinels": {str(k): v for k, v in self.sentinels.items() if v},
         }
+        if finite:
+            # How many values sit at each extreme, and on the most common value: counts only,
+            # so pii columns keep them too (the values themselves follow below, or not).
+            numeric.update({"at_min": self.at_min, "at_max": self.at_max})
+            numeric["mode"] = self._mode(options.pii)
         if not options.pii:  # min/max, quantiles and buckets are values of individual rows
             numeric.update({
                 "min": round_float(self.minimum),
@@ -187,6 +206,21 @@ class NumericProfiler(ColumnProfiler):
             "negative": encode_buckets(self.sketch.negative.pairs()),
             "zeros": self.sketch.zeros,
         }
+
+    def _mode(self, pii: bool) -> dict:
+        """The most common value and its count: exact while the domain is counted exactly (ties
+        go to the smallest value), else the sketch's fullest bucket (values within ALPHA of
+        `value`), which is where an imputed mean or median shows as a spike."""
+        if self.exact.counts is not None:
+            value, count = min(self.exact.counts.items(), key=lambda item: (-item[1], item[0]))
+            exact = True
+        else:
+            value, count = max(self.sketch.buckets(), key=lambda bucket: bucket[1])
+            exact = False
+        mode = {"count": count, "exact": exact}
+        if not pii:
+            mode["value"] = round_float(value)
+        return mode
 
     def _quantiles(self) -> list[float | int | None]:
         if self.exact.counts is not None:
