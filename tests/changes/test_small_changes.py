@@ -50,3 +50,13 @@ def test_heavy_tailed_halves_raise_no_alarm():
         found = kinds(half, hitters.drop(half.index))
         assert all(kind == "range_changed" for kind, _, _ in found), found
         assert len(found) <= 1, found
+
+
+def test_z_of_p_takes_every_probability_even_subnormal_ones():
+    import math
+
+    from datacouple.changes.stats import z_of_p
+
+    assert z_of_p(1.0) == 0.0 and z_of_p(0.0) == math.inf
+    assert z_of_p(5e-324) == math.inf  # halving it underflows to zero
+    assert 1.9 < z_of_p(0.05) < 2.0

@@ -850,8 +850,10 @@ QUIET_CASES += [
               (BREAKING,), "two disjoint random halves of NYSE: dates as text, closes, days"),
     QuietCase("nyse-closes-later-years", "NYSE", _quiet_later_closes, (BREAKING, WARNING),
               "the next twelve years of trading days: same formats, same clock"),
+    # Summer riders really are more than winter's: the catch-all's drift warning on `bikers`
+    # is true. What must stay quiet is the clock (the same hours, half a year later).
     QuietCase("bikeshare-clock-next-months", "Bikeshare", _quiet_bike_clock_next_months,
-              (BREAKING, WARNING), "hourly rows of July-December after January-June"),
+              (BREAKING,), "hourly rows of July-December after January-June"),
     QuietCase("wage-person-struct-fresh-sample", "Wage",
               _quiet_halves_of(lambda: _people(with_missing("maritl", 0.05, seed=18)(
                   load("Wage"))), 48),

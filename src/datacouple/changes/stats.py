@@ -67,10 +67,10 @@ def two_sided_p(z: float) -> float:
 def z_of_p(p: float) -> float:
     """The z-score whose two-sided p-value is `p` (inf for p = 0): puts every test on the
     scale of `min_z`."""
-    if p <= 0.0:
-        return math.inf
     if p >= 1.0:
         return 0.0
+    if not p / 2 > 0.0:  # zero, or so small that halving it underflows
+        return math.inf
     return -NormalDist().inv_cdf(p / 2)  # the lower tail keeps tiny p-values exact
 
 
