@@ -66,7 +66,7 @@ def test_two_fingerprint_commands_at_once_leave_one_intact_file(project: GitDvcP
     target = project.root / "fingerprints" / "features.json"
     committed = target.read_bytes()
     target.unlink()  # both runs write it anew
-    for _ in range(3):
+    for _ in range(2):
         runs = [subprocess.Popen([*CLI, "fingerprint", "features"], cwd=project.root,
                                  env=project.env, stderr=subprocess.PIPE, text=True)
                 for _ in range(2)]
