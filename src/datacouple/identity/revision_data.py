@@ -69,7 +69,8 @@ def _remote_problem(filesystem, rev: str) -> str | None:
         try:
             remote.fs.exists(remote.path)
         except Exception as error:  # credentials, DNS, permissions...
-            cause = " ".join(str(error).split())[:150] or type(error).__name__
+            cause = " ".join(str(error).replace(url, _without_credentials(url)).split())[:150] \
+                or type(error).__name__
             return (f"{shown} cannot be read ({type(error).__name__}: {cause}): check its "
                     "address and credentials, then run again")
     return f"{shown} does not hold it either: dvc push it from where it was made"
