@@ -4,8 +4,10 @@ Two writers of one file at once each write their own temp file (named after the 
 a random part, created exclusively) and rename it over the target: the last rename wins, and
 the file is always one writer's whole content. A write that fails (a full disk, a read-only
 directory) removes its temp file and leaves the old file as it was; the error is one line
-(`WriteError`, exit code 2 in the CLI). Only a process killed outright (SIGKILL, power loss)
-between the two steps leaves a `.NAME.PID.XXXXXXXX.tmp` beside the target.
+(`WriteError`, exit code 2 in the CLI). A command interrupted by Ctrl-C, or by SIGTERM (the CLI
+turns it into an exit, see `end_cleanly_on_sigterm`), removes its temp file too. Only a process
+killed outright (SIGKILL, power loss) between the two steps leaves a `.NAME.PID.XXXXXXXX.tmp`
+beside the target.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ import contextlib
 import errno
 import os
 import secrets
+import signal
+import sys
+import threading
 from pathlib import Path
 
 from .errors import DatacoupleError
@@ -32,6 +37,14 @@ class WriteError(DatacoupleError, OSError):
 
     def __str__(self) -> str:  # OSError's own would show "[Errno N] ..." once errno is set
         return self.args[0]
+
+
+def end_cleanly_on_sigterm() -> None:
+    """Make SIGTERM (a CI job's timeout, `kill PID`) end the process through Python's exception
+    handling, as Ctrl-C does, so `finally` blocks remove temp files. Python's default for
+    SIGTERM ends the process on the spot. Exit code 143 (128 + 15), as a shell reports it."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 def write_text_atomic(path: str | os.PathLike, text: str) -> Path:

@@ -41,6 +41,9 @@ class _Group(click.Group):
 def main() -> None:
     """Couple datasets to models: fingerprint feature tables, version them with DVC, and see
     which model versions a data change affects."""
+    from .atomic import end_cleanly_on_sigterm
+
+    end_cleanly_on_sigterm()  # a killed command removes the file it was writing
 
 
 progress_option = click.option(

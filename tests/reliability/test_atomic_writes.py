@@ -102,3 +102,34 @@ def test_a_failed_write_is_one_line_and_keeps_the_old_file(tmp_path: Path):
         write_text_atomic(directory, "new")  # the rename fails after the temp file was written
     assert _leftovers(tmp_path, {"features.json", "not-a-dir", "dir-in-the-way"}) == []
     assert target.read_text() == "old\n"
+
+
+SLOW_WRITER = """
+import sys
+from datacouple.atomic import end_cleanly_on_sigterm, write_bytes_atomic
+end_cleanly_on_sigterm()  # what the `datacouple` command does first
+write_bytes_atomic(sys.argv[1], b"x" * (96 * 1024 * 1024))  # long enough to be caught mid-way
+"""
+
+
+def test_sigterm_while_writing_leaves_no_temp_file(tmp_path: Path):
+    target = tmp_path / "features.json"
+    target.write_text("old\n")
+    writer = subprocess.Popen([sys.executable, "-c", SLOW_WRITER, str(target)])
+    while not [n for n in os.listdir(tmp_path) if n.endswith(".tmp")]:  # the write has begun
+        assert writer.poll() is None, "the write ended before it was seen"
+    writer.terminate()  # SIGTERM, as a CI timeout sends it
+    assert writer.wait(60) == 143
+    assert sorted(os.listdir(tmp_path)) == ["features.json"]
+    assert target.read_text() == "old\n"
+
+
+def test_the_command_line_ends_cleanly_on_sigterm():
+    """`datacouple` itself installs the handler (a command killed while writing cleans up)."""
+    code = ("import signal, sys\n"
+            "from datacouple.cli import main\n"
+            "try:\n    main(['sync', '--help'])\nexcept SystemExit:\n    pass\n"
+            "print(signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120)
+    assert result.stdout.strip().splitlines()[-1] == "True", result.stderr
