@@ -1,6 +1,7 @@
-"""One training job of the concurrency test, run as its own process: waits for the start
-signal (a file), then logs both datasets of the repository in its cwd inside its own MLflow
-run, logs a model and registers it. Prints the run id on stdout.
+"""One training job of the concurrency test, run as its own process: says it is ready (a file
+GO_FILE.ALIAS.ready, once its imports are done), waits for the start signal (GO_FILE), then
+logs both datasets of the repository in its cwd inside its own MLflow run, logs a model and
+registers it. Prints the run id on stdout.
 
     python lineage_worker.py TRACKING_URL EXPERIMENT_ID MODEL_NAME ALIAS GO_FILE
 """
@@ -25,8 +26,9 @@ def main(url: str, experiment_id: str, model_name: str, alias: str, go: str) -> 
 
     mlflow.set_tracking_uri(url)
     mlflow.set_registry_uri(url)
+    Path(f"{go}.{alias}.ready").touch()
     deadline = time.monotonic() + 300
-    while not Path(go).exists():  # every worker imported everything: now all at once
+    while not Path(go).exists():
         if time.monotonic() > deadline:
             raise SystemExit("no start signal")
         time.sleep(0.02)

@@ -63,8 +63,12 @@ def test_eight_training_processes_at_once_lose_and_duplicate_nothing(
                 [sys.executable, str(WORKER), mlflow_server.url, experiment_id, model_name,
                  f"worker{i}", str(go)], cwd=repo.root, env=env, stdout=subprocess.PIPE,
                 stderr=errors, text=True))
-    time.sleep(1)
-    go.touch()  # the workers poll for it once their imports are done: they start together
+    deadline = time.monotonic() + 300
+    while len(list(tmp_path.glob("go.*.ready"))) < WORKERS:  # all imported: now all at once
+        assert all(w.poll() is None for w in workers), [log.read_text() for log in logs]
+        assert time.monotonic() < deadline, "the workers did not get ready"
+        time.sleep(0.05)
+    go.touch()
     outputs = [worker.communicate(timeout=600)[0] for worker in workers]
     failed = [log.read_text(errors="replace")[-4000:]
               for worker, log in zip(workers, logs, strict=True) if worker.returncode != 0]
