@@ -1,5 +1,7 @@
 """`impact --evaluate` reads the base revision's data through DVC: when neither the DVC cache
-nor a DVC remote has it, one line says which remote and what to do (exit 2), no traceback."""
+nor a DVC remote has it, one line says which remote and what to do (exit 2), no traceback.
+(Every kind of remote failure is told apart in tests/check/test_remote_faults.py, through
+`check --recompute`, which reads data the same way.)"""
 
 from __future__ import annotations
 
@@ -29,21 +31,15 @@ def _evaluate(history: History) -> subprocess.CompletedProcess:
     return history.cli("impact", DATASET, "--base", "HEAD~1", "--evaluate")
 
 
-def test_evaluate_without_any_remote(history_without_cache: History):
-    result = _evaluate(history_without_cache)
-    assert_one_line_error(result, "data/hitters.parquet", "not in the DVC cache",
-                          "no DVC remote is configured at HEAD~1",
-                          "dvc remote add --local -d")
-    assert "Traceback" not in result.stderr
-
-
 def test_evaluate_with_a_missing_remote(history_without_cache: History, tmp_path: Path):
     gone = tmp_path / "unmounted" / "dvc-store"
     history_without_cache.repo.run(*dvc_command(), "remote", "add", "--local", "-d", "shared",
                                    str(gone))
     result = _evaluate(history_without_cache)
-    assert_one_line_error(result, f"the DVC remote 'shared' ({gone}) does not exist",
+    assert_one_line_error(result, "data/hitters.parquet", "not in the DVC cache",
+                          f"the DVC remote 'shared' ({gone}) does not exist",
                           "dvc remote modify shared url")
+    assert "Traceback" not in result.stderr
 
 
 def test_evaluate_scores_once_the_remote_has_the_data(history_without_cache: History,
