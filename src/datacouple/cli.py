@@ -42,6 +42,9 @@ def main() -> None:
     """Couple datasets to models: fingerprint feature tables (Parquet, CSV, Arrow IPC), key each
     version by the content hash DVC records for it, log which MLflow runs trained on it, and see
     which registered model versions a data change affects."""
+    from .atomic import end_cleanly_on_sigterm
+
+    end_cleanly_on_sigterm()  # a killed command removes the file it was writing
 
 
 progress_option = click.option(

@@ -74,8 +74,9 @@ def lineage_history(tmp_path_factory) -> History:
     return build_history(tmp_path_factory.mktemp("lineage-history"))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def mlflow_server(tmp_path_factory):
+    """Shared by the modules that use it: each names its own experiments and datasets."""
     server = start_mlflow_server(tmp_path_factory.mktemp("mlflow-server"))
     yield server
     stop_mlflow_server(server.process)

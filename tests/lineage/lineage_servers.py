@@ -16,7 +16,6 @@ from pathlib import Path
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 
 
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -64,7 +63,7 @@ def start_mlflow_server(root: Path, *extra: str, env: dict | None = None) -> Mlf
 def stop_mlflow_server(process: subprocess.Popen) -> None:
     from datacouple.lineage.server import stop
 
-    stop(process, grace=10)
+    stop(process, grace=3)  # a test server: no need to wait for idle keep-alive connections
 
 
 class Chromium:
@@ -84,6 +83,14 @@ class Chromium:
         result = self._run(url, "--dump-dom")
         assert result.returncode == 0, result.stderr[-2000:]
         return result.stdout
+
+    def dump_dom_and_console(self, url: str) -> tuple[str, list[str]]:
+        """The DOM, and what the page logged to its console (Chromium reports a script the
+        Content-Security-Policy blocked there: "... violates the following Content Security
+        Policy directive ...")."""
+        result = self._run(url, "--dump-dom", "--enable-logging=stderr", "--v=0")
+        assert result.returncode == 0, result.stderr[-2000:]
+        return result.stdout, [line for line in result.stderr.splitlines() if ":CONSOLE" in line]
 
     def screenshot(self, url: str, path: Path, size: tuple[int, int] = (1600, 900)) -> Path:
         result = self._run(url, f"--screenshot={path}", f"--window-size={size[0]},{size[1]}",

@@ -14,7 +14,16 @@ Routes (under the server's `--static-prefix`, if any):
     GET /datacouple/static/<file>                                                 JS / CSS
 Errors are one-line JSON (`{"error": ...}`; the HTML route renders the line in a page):
 404 for names the store does not know, 400 for a malformed query, 500 otherwise (the
-traceback goes to the server log only).
+traceback goes to the server log only). Every answer under `/datacouple/` (errors, static
+files, and refusals by an auth layer in front) carries the page's Content-Security-Policy and
+`X-Content-Type-Options: nosniff`.
+
+Basic authentication: MLflow runs one `--app-name`, so `DATACOUPLE_AUTH=basic` in the server's
+environment makes this factory wrap MLflow's own basic-auth app (`mlflow.server.auth`, its
+users, `basic_auth.ini` / `MLFLOW_AUTH_CONFIG_PATH`) around the lineage routes. Anonymous
+requests are then refused (401), and the view, which draws every experiment and registered
+model at once, answers only MLflow admins (403 for other users: MLflow's permissions are per
+experiment and model, and one graph cannot honour them piecemeal).
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ import functools
 import html
 import json
 import logging
+import os
 
 from flask import Flask, Response, request
 from mlflow.environment_variables import _MLFLOW_SGI_NAME
@@ -39,6 +49,9 @@ _log = logging.getLogger(__name__)
 STATIC_FILES = {"lineage.js": "text/javascript; charset=utf-8",
                 "lineage.css": "text/css; charset=utf-8"}
 FOCUS_KINDS = ("dataset", "model", "run")
+AUTH_ENV = "DATACOUPLE_AUTH"  # "basic": MLflow's basic auth around the view
+SECURITY_HEADERS = {"Content-Security-Policy": SERVED_CSP, "X-Content-Type-Options": "nosniff",
+                    "Referrer-Policy": "same-origin"}
 
 
 class BadQuery(DatacoupleError):
@@ -46,12 +59,19 @@ class BadQuery(DatacoupleError):
 
 
 def create_app(app: Flask | None = None):
-    """The `mlflow.app` factory: MLflow's server app with the lineage routes added."""
+    """The `mlflow.app` factory: MLflow's server app with the lineage routes added (and
+    MLflow's basic auth around everything when `DATACOUPLE_AUTH=basic`)."""
     if app is None:
         from mlflow.server import app as mlflow_flask_app
 
         app = mlflow_flask_app
     add_routes(app)
+    auth = os.environ.get(AUTH_ENV, "").strip().lower()
+    if auth == "basic":
+        return _with_basic_auth(app)
+    if auth not in ("", "none"):
+        raise ValueError(f"{AUTH_ENV}={auth!r}: use 'basic' (MLflow's basic auth) or leave it "
+                         "unset")
     if _MLFLOW_SGI_NAME.get() == "uvicorn":
         from mlflow.server.fastapi_app import create_fastapi_app
 
@@ -59,10 +79,36 @@ def create_app(app: Flask | None = None):
     return app
 
 
+def _with_basic_auth(app: Flask):
+    """MLflow's basic-auth app around MLflow's server app and the lineage routes: it installs
+    its authentication (every route but MLflow's few public ones) as a `before_request` hook,
+    and returns the FastAPI wrapper under uvicorn, the Flask app otherwise. Our admin check
+    runs after its hook, so only for requests it has authenticated."""
+    from mlflow.server.auth import create_app as basic_auth
+
+    wrapped = basic_auth(app)
+    app.before_request(_lineage_needs_an_admin)
+    return wrapped
+
+
+def _lineage_needs_an_admin():
+    """403 for an authenticated user who is not an MLflow admin (MLflow's own fail-closed
+    default refuses them first; this holds when MLFLOW_BASIC_AUTH_FAIL_CLOSED is off too)."""
+    if not _is_lineage_path(request.path):
+        return None
+    from mlflow.server.auth import sender_is_admin
+
+    if sender_is_admin():
+        return None
+    return _json({"error": "the lineage view draws every experiment and registered model: "
+                           "it needs an MLflow admin user"}, 403)
+
+
 def add_routes(app: Flask) -> None:
     if "datacouple_lineage_page" in app.view_functions:  # a second factory call in one process
         return
     prefix = server_store.static_prefix()
+    app.after_request(_security_headers)
     for rule, view in (
         ("/datacouple/lineage", lineage_page),
         ("/datacouple/api/lineage", lineage_json),
@@ -71,6 +117,19 @@ def add_routes(app: Flask) -> None:
     ):
         app.add_url_rule(prefix + rule, endpoint=f"datacouple_{view.__name__}", view_func=view,
                          methods=["GET"])
+
+
+def _is_lineage_path(path: str) -> bool:
+    return path.startswith(server_store.static_prefix() + "/datacouple/")
+
+
+def _security_headers(response: Response) -> Response:
+    """The CSP and friends on every answer under /datacouple/, whoever produced it (our views,
+    Flask's 404 and 405, an auth layer's 401/403)."""
+    if _is_lineage_path(request.path):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+    return response
 
 
 # ---- queries ----
@@ -199,9 +258,8 @@ def static_file(name: str):
 
 def _page_response(body: str, status: int) -> Response:
     response = Response(body, status=status, mimetype="text/html")
-    response.headers["Content-Security-Policy"] = SERVED_CSP
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers.update(SECURITY_HEADERS)
     return response
 
 

@@ -5,7 +5,9 @@ server went away) without creating anything twice. What MLflow itself dedupes, a
 guarded here:
 
 - dataset inputs: MLflow keeps one dataset per (experiment, name, digest) and one input edge per
-  (dataset, run); logging the same input again adds nothing (not even its tags);
+  (dataset, run); logging the same input again adds nothing (not even its tags). Two runs of
+  one experiment logging a new dataset version at the same moment race to insert its row; the
+  loser gets a unique-constraint error and simply logs again (`_log_input`);
 - run tags: `set_tag` overwrites, so the same value twice is one tag;
 - metrics: a run's metric rows are keyed by (key, timestamp, step, value); the record fixes the
   timestamp, so a replay hits the same key and MLflow drops it. Logged-model metrics are keyed
@@ -18,13 +20,16 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import requests
 from mlflow.entities import Dataset as DatasetEntity
 from mlflow.entities import DatasetInput, InputTag, RunTag
+from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
 from .graph import build_graph
@@ -52,8 +57,8 @@ def apply_record(record: LineageRecord, client: MlflowClient | None = None) -> N
     entity = DatasetEntity(name=dataset["name"], digest=dataset["digest"],
                            source_type=dataset["source_type"], source=dataset["source"],
                            schema=dataset["schema"], profile=dataset["profile"])
-    client.log_inputs(run_id, datasets=[
-        DatasetInput(entity, tags=[InputTag(key=CONTEXT_TAG, value=record.context)])])
+    _log_input(client, run_id,
+               DatasetInput(entity, tags=[InputTag(key=CONTEXT_TAG, value=record.context)]))
     client.log_batch(run_id, tags=[RunTag(key, value) for key, value in record.tags.items()])
     run = client.get_run(run_id)
     note = run.data.tags.get(NOTE_TAG)
@@ -69,6 +74,30 @@ def apply_record(record: LineageRecord, client: MlflowClient | None = None) -> N
     # now: its datasets and their upstream stages; models appear in the live view once logged.
     page = render_html(build_graph(client, run=run_id, signatures=False).to_dict())
     client.log_text(run_id, page, LINEAGE_HTML_ARTIFACT)
+
+
+# What a backend store says when an insert lost a race for a unique key: sqlite, PostgreSQL,
+# MySQL (MLflow passes the database's message on in the REST error).
+_UNIQUE_RACE = re.compile(r"IntegrityError|UNIQUE constraint failed|duplicate key value|"
+                          r"Duplicate entry|UniqueViolation")
+_INPUT_ATTEMPTS = 5
+
+
+def _log_input(client: MlflowClient, run_id: str, dataset_input: DatasetInput) -> None:
+    """`log_inputs`, again when it lost the race to create the dataset's row.
+
+    MLflow's stores look the (experiment, name, digest) row up, and insert it when absent:
+    two runs doing that at once both insert, and the second fails on the unique key (eight
+    parallel training jobs of one experiment did, in tests/lineage/test_concurrency.py). The
+    row exists then, so the next attempt finds it and only links this run."""
+    for attempt in range(_INPUT_ATTEMPTS):
+        try:
+            client.log_inputs(run_id, datasets=[dataset_input])
+            return
+        except MlflowException as error:
+            if attempt == _INPUT_ATTEMPTS - 1 or not _UNIQUE_RACE.search(str(error)):
+                raise
+            time.sleep(0.05 * (attempt + 1))
 
 
 def log_dataset_metric(client: MlflowClient, run_id: str, metric: dict, dataset_name: str,

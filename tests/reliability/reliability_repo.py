@@ -1,0 +1,56 @@
+"""The project the reliability tests share: a real git + DVC repository with one dataset (ISLP's
+Hitters as a feature table), fingerprinted and committed on `main`, and a branch that turns the
+missing salary bands into "" (a breaking change) with its fingerprint committed too."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+
+from helpers import GitDvcProject, dvc_command, project_env
+from public_data import islp_frame
+
+
+def features() -> pd.DataFrame:
+    raw = islp_frame("Hitters")
+    table = raw[["AtBat", "Hits", "Years", "League", "Division", "Salary"]].copy()
+    bands = pd.cut(table["Salary"], [0, 250, 750, 5000], labels=["low", "mid", "high"])
+    table["salary_band"] = bands.astype(object).where(bands.notna(), None)
+    return table
+
+
+def migrated(table: pd.DataFrame) -> pd.DataFrame:
+    out = table.copy()
+    out["salary_band"] = out["salary_band"].where(out["salary_band"].notna(), "")
+    return out
+
+
+def build_project(base: Path) -> GitDvcProject:
+    repo = GitDvcProject(base / "repo", project_env(base))
+    repo.root.mkdir(parents=True)
+    repo.run("git", "init", "-q", "-b", "main")
+    repo.run(*dvc_command(), "init", "-q")
+    repo.run(*dvc_command(), "config", "core.check_update", "false")
+    (repo.root / "datacouple.toml").write_text(
+        '[datasets.features]\npath = "data/features.parquet"\n[check]\nbase = "main"\n')
+    repo.save_data("data/features.parquet", features())
+    repo.fingerprint("features")
+    repo.commit("features as published")
+    repo.run("git", "checkout", "-q", "-b", "feature/migration")
+    repo.save_data("data/features.parquet", migrated(features()))
+    repo.fingerprint("features")
+    repo.commit("migrate: missing bands as empty strings")
+    return repo
+
+
+def mount(*args: str) -> bool:
+    """Run `mount ARGS`; whether it worked (needs root with CAP_SYS_ADMIN: CI and dev
+    containers run as root)."""
+    return subprocess.run(["mount", *args], capture_output=True).returncode == 0
+
+
+def unmount(path: Path) -> None:
+    if subprocess.run(["umount", str(path)], capture_output=True).returncode != 0:
+        subprocess.run(["umount", "-l", str(path)], capture_output=True)
