@@ -23,6 +23,7 @@ from mlflow.models import infer_signature
 
 import datacouple
 from datacouple.lineage.recording import log_dataset, register_model
+from lineage.lineage_servers import mlflow_pointed_at
 
 from public_data import islp_csv
 
@@ -146,11 +147,7 @@ def train(store: Store, repo: Repo, label: str, model_name: str,
     frame = repo.frame()
     x, y = frame[features], frame[TARGET].astype(float)
     model = make_pipeline(SimpleImputer(), LinearRegression()).fit(x, y)
-    previous = mlflow.get_tracking_uri(), mlflow.get_registry_uri()
-    saved_env = {name: os.environ.get(name) for name in _URI_VARIABLES}
-    mlflow.set_tracking_uri(store.uri)
-    mlflow.set_registry_uri(store.uri)
-    try:
+    with mlflow_pointed_at(store.uri):
         with mlflow.start_run(experiment_id=store.experiment_id, run_name=label) as run:
             # LOG's log_dataset, as a training script calls it (the data's path: its repo's
             # datacouple.toml names it `hitters`).
@@ -163,14 +160,6 @@ def train(store: Store, repo: Repo, label: str, model_name: str,
                 model, name="model", skops_trusted_types=["numpy.dtype"],  # the imputer's
                 signature=inferred)
         register_model(info.model_uri, model_name, alias=alias)
-    finally:
-        mlflow.set_tracking_uri(previous[0])
-        mlflow.set_registry_uri(previous[1])
-        for name, value in saved_env.items():  # the setters export these; leave none behind
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
     store.runs[label] = run.info.run_id
     return run.info.run_id
 

@@ -3,6 +3,7 @@ subprocesses on 127.0.0.1 and a free port, and headless Debian chromium."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -97,3 +98,30 @@ class Chromium:
                            "--hide-scrollbars")
         assert result.returncode == 0 and path.exists(), result.stderr[-2000:]
         return path
+
+
+@contextlib.contextmanager
+def mlflow_pointed_at(uri: str, cwd: Path | None = None, keep_env: tuple[str, ...] = ()):
+    """This process's MLflow client on `uri` (tracking and registry), optionally from `cwd`;
+    afterwards everything is put back: the directory, both URIs, and the environment variables
+    MLflow's setters export (plus `keep_env`, which the body may change)."""
+    import mlflow
+
+    previous = (os.getcwd(), mlflow.get_tracking_uri(), mlflow.get_registry_uri())
+    saved_env = {name: os.environ.get(name)
+                 for name in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI", *keep_env)}
+    if cwd is not None:
+        os.chdir(cwd)
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+    try:
+        yield
+    finally:
+        os.chdir(previous[0])
+        mlflow.set_tracking_uri(previous[1])
+        mlflow.set_registry_uri(previous[2])
+        for name, value in saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -16,7 +16,13 @@ import pytest
 
 from datacouple.lineage.page import SERVED_CSP
 from datacouple.lineage.server import plan_ui
-from lineage.lineage_servers import MlflowServer, free_port, start_mlflow_server, stop_mlflow_server
+from lineage.lineage_servers import (
+    MlflowServer,
+    free_port,
+    mlflow_pointed_at,
+    start_mlflow_server,
+    stop_mlflow_server,
+)
 from lineage.log_fixtures import copy_repo
 
 from public_data import islp_frame
@@ -131,7 +137,6 @@ def test_gunicorn_serves_the_same_routes(tmp_path):
 # ---- the whole story: real records logged through the server, drawn by the real graph ----
 
 FEATURES = ["Years", "Hits", "League"]
-URI_VARIABLES = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
 
 
 class _ConstantModel:  # a pyfunc model: what it predicts does not matter to lineage
@@ -165,13 +170,7 @@ def story(ui):
     import mlflow
 
     repo = ui.repo
-    previous = (os.getcwd(), mlflow.get_tracking_uri(), mlflow.get_registry_uri())
-    # MLflow's URI setters also export MLFLOW_TRACKING_URI / MLFLOW_REGISTRY_URI: put them back.
-    saved_env = {name: os.environ.get(name) for name in URI_VARIABLES}
-    os.chdir(repo.root)
-    mlflow.set_tracking_uri(ui.url)
-    mlflow.set_registry_uri(ui.url)
-    try:
+    with mlflow_pointed_at(ui.url, cwd=repo.root):
         mlflow.set_experiment("salary")
         frame = islp_frame("Hitters")
         old_digest = repo.dvc_md5("data/features.parquet")
@@ -185,15 +184,6 @@ def story(ui):
         repo.commit("features v2")
         new_digest = repo.dvc_md5("data/features.parquet")
         second = _train("train-salary-2", changed, "salary", "challenger")
-    finally:
-        os.chdir(previous[0])
-        mlflow.set_tracking_uri(previous[1])
-        mlflow.set_registry_uri(previous[2])
-        for name, value in saved_env.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
     return {"old": old_digest, "new": new_digest, "runs": (first, second)}
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from lineage.graph_scenario import DATA, DATASET, History
+from lineage.lineage_servers import mlflow_pointed_at
 
 MARK_ENV = "DATACOUPLE_TEST_MODEL_LOADED"
 MODEL_CODE = f"""\
@@ -35,7 +36,6 @@ class Salary(PythonModel):
 
 mlflow.models.set_model(Salary())
 """
-URI_VARIABLES = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
 
 
 @pytest.fixture(scope="module")
@@ -54,13 +54,8 @@ def marked(lineage_history: History, tmp_path_factory):
     shutil.copy(lineage_history.store.uri.removeprefix("sqlite:///"), base / "mlflow.db")
     code = base / "marker_model.py"
     code.write_text(MODEL_CODE)
-    previous = (os.getcwd(), mlflow.get_tracking_uri(), mlflow.get_registry_uri())
-    saved_env = {name: os.environ.get(name) for name in (*URI_VARIABLES, MARK_ENV)}
-    os.environ.pop(MARK_ENV, None)
-    os.chdir(root)
-    mlflow.set_tracking_uri(store)
-    mlflow.set_registry_uri(store)
-    try:
+    with mlflow_pointed_at(store, cwd=root, keep_env=(MARK_ENV,)):
+        os.environ.pop(MARK_ENV, None)
         client = mlflow.MlflowClient(store, store)
         experiment = client.create_experiment("marker", artifact_location=str(base / "art"))
         frame = lineage_history.repo.frame()
@@ -71,15 +66,6 @@ def marked(lineage_history: History, tmp_path_factory):
                 name="model", python_model=str(code), pip_requirements=[],
                 signature=infer_signature(frame[["Salary", "Years"]], frame["Salary"]))
         datacouple.register_model(info.model_uri, "marker", alias="champion")
-    finally:
-        os.chdir(previous[0])
-        mlflow.set_tracking_uri(previous[1])
-        mlflow.set_registry_uri(previous[2])
-        for name, value in saved_env.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
     mark = base / "loaded.txt"
     env = {**lineage_history.repo.env, "MLFLOW_TRACKING_URI": store, MARK_ENV: str(mark)}
 

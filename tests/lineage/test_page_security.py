@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import secrets
 import urllib.error
@@ -18,7 +17,12 @@ from urllib.parse import quote
 import pytest
 
 from datacouple.lineage.page import SERVED_CSP
-from lineage.lineage_servers import MlflowServer, start_mlflow_server, stop_mlflow_server
+from lineage.lineage_servers import (
+    MlflowServer,
+    mlflow_pointed_at,
+    start_mlflow_server,
+    stop_mlflow_server,
+)
 
 from public_data import islp_frame
 
@@ -28,7 +32,6 @@ COLUMN = "<script>alert(1)</script>"
 COLUMN_MARK = "<img src=x onerror=\"document.body.setAttribute('data-pwned','column')\">"
 MODEL = "<img src=x onerror=document.body.setAttribute('data-pwned','model')>"
 RUN = "</script><script>document.body.setAttribute('data-pwned','run')</script>"
-URI_VARIABLES = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
 DATASET = "markup"  # its own name: the server is shared with other modules' datasets
 
 
@@ -51,12 +54,8 @@ def hostile(mlflow_server: MlflowServer, tmp_path_factory):
     frame = islp_frame("Hitters").rename(columns={"Salary": COLUMN, "League": COLUMN_MARK})
     changed = frame.copy()
     changed[COLUMN] = changed[COLUMN].fillna(0.0)
-    previous = (os.getcwd(), mlflow.get_tracking_uri(), mlflow.get_registry_uri())
-    saved_env = {name: os.environ.get(name) for name in URI_VARIABLES}
-    os.chdir(tmp_path_factory.mktemp("hostile"))  # no datacouple.toml: data frames only
-    mlflow.set_tracking_uri(mlflow_server.url)
-    mlflow.set_registry_uri(mlflow_server.url)
-    try:
+    # no datacouple.toml there: data frames only
+    with mlflow_pointed_at(mlflow_server.url, cwd=tmp_path_factory.mktemp("hostile")):
         mlflow.set_experiment("hostile")
         with mlflow.start_run(run_name=RUN):
             old = datacouple.log_dataset(frame, name=DATASET)
@@ -68,15 +67,6 @@ def hostile(mlflow_server: MlflowServer, tmp_path_factory):
                 name="model", python_model=model, pip_requirements=[],
                 signature=infer_signature(changed[[COLUMN, COLUMN_MARK, "Years"]], [0.0]))
         datacouple.register_model(info.model_uri, MODEL, alias="champion")
-    finally:
-        os.chdir(previous[0])
-        mlflow.set_tracking_uri(previous[1])
-        mlflow.set_registry_uri(previous[2])
-        for name, value in saved_env.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
     return {"old": old.digest, "new": new.digest}
 
 
