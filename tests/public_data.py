@@ -40,3 +40,22 @@ def grunfeld_table() -> arrow.Table:
 
 def statecrime_table() -> arrow.Table:
     return arrow_csv.read_csv(statsmodels_csv("statecrime/statecrime.csv"))
+
+
+# The feature table the check and reliability tests share, and its "schema migration".
+
+def hitters_features() -> pd.DataFrame:
+    """A feature table with genuine missing values: the salary band is NULL where the public
+    table has no salary (59 rows)."""
+    raw = islp_frame("Hitters")
+    features = raw[["AtBat", "Hits", "Years", "League", "Division", "Salary"]].copy()
+    bands = pd.cut(features["Salary"], [0, 250, 750, 5000], labels=["low", "mid", "high"])
+    features["salary_band"] = bands.astype(object).where(bands.notna(), None)
+    return features
+
+
+def null_band_as_empty_string(features: pd.DataFrame) -> pd.DataFrame:
+    """The "schema migration": NULL salary bands are written as ""."""
+    migrated = features.copy()
+    migrated["salary_band"] = migrated["salary_band"].where(migrated["salary_band"].notna(), "")
+    return migrated

@@ -7,24 +7,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-import pandas as pd
-
 from helpers import GitDvcProject, dvc_command, project_env
-from public_data import islp_frame
-
-
-def features() -> pd.DataFrame:
-    raw = islp_frame("Hitters")
-    table = raw[["AtBat", "Hits", "Years", "League", "Division", "Salary"]].copy()
-    bands = pd.cut(table["Salary"], [0, 250, 750, 5000], labels=["low", "mid", "high"])
-    table["salary_band"] = bands.astype(object).where(bands.notna(), None)
-    return table
-
-
-def migrated(table: pd.DataFrame) -> pd.DataFrame:
-    out = table.copy()
-    out["salary_band"] = out["salary_band"].where(out["salary_band"].notna(), "")
-    return out
+from public_data import hitters_features, null_band_as_empty_string
 
 
 def build_project(base: Path) -> GitDvcProject:
@@ -35,11 +19,11 @@ def build_project(base: Path) -> GitDvcProject:
     repo.run(*dvc_command(), "config", "core.check_update", "false")
     (repo.root / "datacouple.toml").write_text(
         '[datasets.features]\npath = "data/features.parquet"\n[check]\nbase = "main"\n')
-    repo.save_data("data/features.parquet", features())
+    repo.save_data("data/features.parquet", hitters_features())
     repo.fingerprint("features")
     repo.commit("features as published")
     repo.run("git", "checkout", "-q", "-b", "feature/migration")
-    repo.save_data("data/features.parquet", migrated(features()))
+    repo.save_data("data/features.parquet", null_band_as_empty_string(hitters_features()))
     repo.fingerprint("features")
     repo.commit("migrate: missing bands as empty strings")
     return repo

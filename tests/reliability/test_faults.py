@@ -15,7 +15,8 @@ import mlflow
 import pytest
 
 from helpers import GitDvcProject, assert_one_line_error
-from reliability_repo import build_project, features, migrated, mount, unmount
+from public_data import hitters_features, null_band_as_empty_string
+from reliability_repo import build_project, mount, unmount
 
 NO_MOUNT = ("`mount` is refused here (it needs root with CAP_SYS_ADMIN, as in CI's container)")
 
@@ -118,7 +119,8 @@ def test_a_full_disk_while_writing_a_fingerprint_keeps_the_old_file(project: Git
     try:
         (fingerprints / "features.json").write_bytes(old)
         _fill(fingerprints)
-        repo.save_data("data/features.parquet", migrated(migrated(features())).head(200))
+        smaller = null_band_as_empty_string(hitters_features()).head(200)
+        repo.save_data("data/features.parquet", smaller)
         result = repo.datacouple("fingerprint", "features")
         assert_one_line_error(result, "cannot write", "fingerprints/features.json",
                               "No space left on device", "the old file is unchanged")
