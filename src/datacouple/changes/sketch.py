@@ -9,6 +9,7 @@ takes it in: every test built on the two is conservative about the bucket's widt
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 
 from ..profile.format import SKETCH_LOG_GAMMA, bucket_value, decode_buckets
@@ -18,16 +19,30 @@ _MIN_MAGNITUDE = 1e-12  # as the profiler: smaller magnitudes are counted as zer
 Ordinal = tuple[int, int]  # (sign, sign * key): sorts buckets in value order
 
 
+# One past the bucket of float64's largest value: where an infinite magnitude sorts.
+_BEYOND_KEY = math.ceil(math.log(sys.float_info.max) / SKETCH_LOG_GAMMA) + 1
+
+
 def ordinal_of(value: float) -> Ordinal:
     if abs(value) < _MIN_MAGNITUDE:
         return (0, 0)
     sign = 1 if value > 0 else -1
+    if math.isinf(value):
+        return (sign, sign * _BEYOND_KEY)
     return (sign, sign * math.ceil(math.log(abs(value)) / SKETCH_LOG_GAMMA))
 
 
 def value_of(ordinal: Ordinal) -> float:
+    """A bucket's representative value. The top buckets' would pass float64's largest value
+    (values near 1.8e308 live there): they are capped at it, not inf."""
     sign, signed_key = ordinal
-    return 0.0 if sign == 0 else sign * bucket_value(sign * signed_key)
+    if sign == 0:
+        return 0.0
+    try:
+        magnitude = min(bucket_value(sign * signed_key), sys.float_info.max)
+    except OverflowError:
+        magnitude = sys.float_info.max
+    return sign * magnitude
 
 
 @dataclass(frozen=True)

@@ -46,15 +46,17 @@ class ExactCounts:
         if self.counts is None or len(array) == 0:
             return None
         counted = pc.value_counts(array)
-        if len(counted) > self.limit:
+        # A cheap early exit only: `counted` may hold a null entry, and Arrow counts -0.0 and
+        # 0.0 apart (it compares bits) where Python keys them as one value, hence `+ 2`. The
+        # test that decides is the one on the merged keys below, whatever the batches.
+        if len(counted) > self.limit + 2:
             self.counts = None
             return None
-        batch = {
-            value: count
-            for value, count in zip(counted.field(0).to_pylist(), counted.field(1).to_pylist(),
-                                    strict=True)
-            if value is not None
-        }
+        batch: dict = {}
+        for value, count in zip(counted.field(0).to_pylist(), counted.field(1).to_pylist(),
+                                strict=True):
+            if value is not None:  # add, not assign: -0.0 and 0.0 are one key
+                batch[value] = batch.get(value, 0) + count
         for value, count in batch.items():
             self.counts[value] = self.counts.get(value, 0) + count
         if len(self.counts) > self.limit:
@@ -86,6 +88,8 @@ def round_float(value: float | None, digits: int = 10) -> float | str | None:
     if math.isinf(value):
         return "inf" if value > 0 else "-inf"
     rounded = float(f"{value:.{digits}g}")
+    if math.isinf(rounded):  # rounding up past float64's largest value (1.797...e308)
+        return value + 0.0  # keep it exact: still a finite number, and JSON can hold it
     return rounded + 0.0
 
 
