@@ -22,13 +22,14 @@ import json
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-from arrow_strategies import MAX_ROWS, arrow_tables, property_settings
 from hypothesis import example, given
 from hypothesis import strategies as st
-from moments import assert_same_profile
 
 import datacouple
 from datacouple.profile.arrow.table import TableProfile
+
+from arrow_strategies import MAX_ROWS, arrow_tables, property_settings
+from moments import assert_same_profile
 
 LOCATION_FIELDS = ("path", "dvc", "dataset", "source_format")  # where, not what
 

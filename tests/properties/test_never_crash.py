@@ -4,7 +4,6 @@ diff) either succeed or raise datacouple's own one-line error, nothing else."""
 from __future__ import annotations
 
 import pyarrow as pa
-from arrow_strategies import arrow_tables, property_settings
 from hypothesis import event, example, given
 from hypothesis import strategies as st
 
@@ -12,6 +11,8 @@ import datacouple
 from datacouple import DatacoupleError
 from datacouple.changes.render import FORMATS, render
 from datacouple.profile.format import canonical_json, parse_fingerprint
+
+from arrow_strategies import arrow_tables, property_settings
 
 
 def _fingerprint_or_error(table: pa.Table):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pyarrow as pa
-from arrow_strategies import arrow_tables, property_settings
 from hypothesis import given
 
 import datacouple
 from datacouple.profile.format import canonical_json
+
+from arrow_strategies import arrow_tables, property_settings
 
 
 @property_settings(max_examples=80)
