@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from datacouple.profile.format import NUMERIC_SENTINELS, SENTINEL_TOKENS
 
 MAX_ROWS = 300
+LARGE_ROWS = (1001, 2500)  # beyond the exact domains (numbers: 1,000 distinct values)
 MAX_COLUMNS = 8
 
 # Names: plain identifiers, and the odd ones a feature table can carry.
@@ -151,11 +152,17 @@ def arrow_columns(draw, name: str, rows: int, overflowing_floats: bool = True
 
 @st.composite
 def arrow_tables(draw, min_rows: int = 0, max_rows: int = MAX_ROWS,
-                 max_columns: int = MAX_COLUMNS, overflowing_floats: bool = True) -> pa.Table:
+                 max_columns: int = MAX_COLUMNS, overflowing_floats: bool = True,
+                 large: bool = False) -> pa.Table:
     """A table of generated columns with distinct names (a duplicate name is a different
     question: the hostile-input tests ask it). `overflowing_floats=False` keeps float values
-    within +-1e150 (MOMENT_SAFE)."""
-    rows = draw(st.integers(min_rows, max_rows))
+    within +-1e150 (MOMENT_SAFE); `large=True` makes some tables LARGE_ROWS long."""
+    if large and draw(st.integers(0, 4)) == 0:
+        # One table in five or so: past the exact-count limits (1,000 distinct numbers,
+        # max_categories strings), where sketches take over, at a different point per part.
+        rows = draw(st.integers(LARGE_ROWS[0], LARGE_ROWS[1]))
+    else:
+        rows = draw(st.integers(min_rows, max_rows))
     names = draw(st.lists(column_names, min_size=1, max_size=max_columns, unique=True))
     fields, arrays = [], []
     for name in names:

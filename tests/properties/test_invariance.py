@@ -36,7 +36,7 @@ LOCATION_FIELDS = ("path", "dvc", "dataset", "source_format")  # where, not what
 # Where to cut a table into parts: up to four cut points (clipped to the row count; repeated
 # points give empty parts, which a partitioned dataset can have).
 cut_points = st.lists(st.integers(0, MAX_ROWS), max_size=4)
-tables = arrow_tables(overflowing_floats=False)
+tables = arrow_tables(overflowing_floats=False, large=True)
 
 # Found by these properties (see the fixes in src/, named in the commit messages):
 # a float column of -0.0 and 0.0: Arrow counts them apart, Python's dict as one value, and the
@@ -80,7 +80,7 @@ def test_record_batch_sizes_never_change_a_fingerprint(table: pa.Table, cuts: li
 
 
 @property_settings(max_examples=40)
-@given(table=arrow_tables(min_rows=1, overflowing_floats=False), cuts=cut_points)
+@given(table=arrow_tables(min_rows=1, overflowing_floats=False, large=True), cuts=cut_points)
 @example(table=SIGNED_ZEROS, cuts=[1])
 def test_parquet_part_files_give_the_fingerprint_of_one_file(tmp_path_factory, table, cuts):
     base = tmp_path_factory.mktemp("parts")
