@@ -349,7 +349,8 @@ def test_every_kind_of_output_was_searched(seeded):
     labels = " | ".join(outputs)
     for kind in ("fingerprint (base)", "fingerprint (head)", "diff --format github",
                  "check --format json", "validate", "params", "tags", "dataset 0",
-                 "artifact", "model version", "lineage --format html", "served graph JSON",
+                 "artifact datacouple/lineage.html", "model version", "lineage --format html",
+                 "served graph JSON",
                  "served /datacouple/lineage", "served /datacouple/api/diff"):
         assert kind in labels, kind
     # The reports do describe the secret columns (changes on them, without their values).

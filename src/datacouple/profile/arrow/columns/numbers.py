@@ -173,22 +173,19 @@ class NumericProfiler(ColumnProfiler):
         profile["distinct"] = self._distinct(self.exact)
         finite = self.finite
         std = math.sqrt(self.m2 / (finite - 1)) if finite > 1 else None
-        mean = self.mean
+        mean = self.mean if finite else None
         if finite and self.minimum == self.maximum:
             # One value: its mean and spread are exact. Summing in floating point leaves
             # noise (ten rows of 0.01 gave std 1.8e-18) that depends on the batches.
-            mean, std = self.minimum, (0.0 if finite > 1 else None)
+            mean, std = float(self.minimum), (0.0 if finite > 1 else None)
         if options.pii and self.exact.counts is not None and len(self.exact.counts) <= 2:
             # With one or two distinct values, the mean and std (with at_min/at_max and the
             # count) are enough to solve for the values themselves: a pii column keeps neither.
-            finite_mean, std = None, None
-        else:
-            finite_mean = mean
+            mean, std = None, None
         numeric = {
             "finite": finite,
             "inf": {"positive": self.pos_inf, "negative": self.neg_inf},
-            "mean": round_float(float(finite_mean)) if finite and finite_mean is not None
-            else None,
+            "mean": round_float(mean),
             "std": round_float(std),
             "zeros": self.zeros,
             "integral_share": round_float(self.integral / finite) if finite else None,
