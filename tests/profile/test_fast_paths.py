@@ -18,6 +18,8 @@ import pyarrow.parquet as pq
 from datacouple.profile.arrow.columns.temporal import _iso_format
 from datacouple.profile.sketches import HLL_PRECISION, _rank
 
+from public_data import islp_frame
+
 
 def _rank_bit_by_bit(word: int) -> int:
     rest = ((word << HLL_PRECISION) & (2**64 - 1)) | (1 << (HLL_PRECISION - 1))
@@ -89,3 +91,50 @@ def datacouple_fingerprint(table):
     import datacouple
 
     return datacouple.fingerprint(table, progress=False)
+
+
+def _mixed_strings(rows: int) -> pa.Table:
+    rng = np.random.default_rng(11)
+    words = np.array(["alpha", "Beta", "GAMMA", "Delta Epsilon", "  padded", "trail  ", "",
+                      "   ", "NA", "null", "N/A", "None", "-", "?", "ünïcode", "Ünï Cöde",
+                      "日本語", "Title Case", "MiXeD", "x" * 40], dtype=object)
+    codes = np.array([f"code-{i:04d}" for i in range(3000)], dtype=object)
+    zipf = np.array([f"w{k}" for k in rng.zipf(1.3, rows) % 20_000], dtype=object)
+
+    def with_nulls(values, share):
+        return pa.array(values, mask=rng.random(rows) < share)
+
+    return pa.table({
+        "small": with_nulls(words[rng.integers(0, len(words), rows)], 0.1),
+        "medium": with_nulls(codes[rng.integers(0, len(codes), rows)], 0.05),
+        "zipf": with_nulls(zipf, 0.3),
+        "ids": pa.array([f"id-{i}" for i in rng.permutation(rows)]),
+    })
+
+
+def _content(document: dict) -> dict:
+    return {key: value for key, value in document.items()
+            if key not in ("dvc", "dataset", "path")}
+
+
+def test_dictionary_encoded_parquet_profiles_like_plain_pages(tmp_path):
+    """String columns stored with dictionaries are read as dictionaries (their value counts
+    come off the indices); the fingerprint is the one plain pages give, byte for byte."""
+    from datacouple.profile.arrow.sources import dictionary_encoded_strings
+
+    tables = {"mixed": _mixed_strings(200_000),
+              "hitters": pa.Table.from_pandas(islp_frame("Hitters"), preserve_index=False),
+              "college": pa.Table.from_pandas(islp_frame("College"), preserve_index=False)}
+    for name, table in tables.items():
+        encoded, plain = tmp_path / f"{name}-dict.parquet", tmp_path / f"{name}-plain.parquet"
+        pq.write_table(table, encoded, row_group_size=70_000)
+        pq.write_table(table, plain, row_group_size=70_000, use_dictionary=False)
+        read_as_dictionary = dictionary_encoded_strings(pq.ParquetFile(encoded).metadata,
+                                                        table.schema)
+        assert read_as_dictionary, name  # the path under test is taken
+        assert not dictionary_encoded_strings(pq.ParquetFile(plain).metadata, table.schema)
+        assert _content(datacouple_fingerprint(encoded)) == _content(
+            datacouple_fingerprint(plain)), name
+    assert set(dictionary_encoded_strings(pq.ParquetFile(tmp_path / "mixed-dict.parquet")
+                                          .metadata, tables["mixed"].schema)) == {
+        "small", "medium", "zipf"}  # not the ids: their pages fell back to plain

@@ -13,7 +13,7 @@ import pyarrow as pa
 from ..atomic import write_text_atomic
 from ..errors import DatacoupleError
 from ..identity import dataset_identity, find_repo_root
-from .arrow.frames import is_table_like, table_batches, to_arrow_table
+from .arrow.frames import is_table_like, plain_batch, table_batches, to_arrow_table
 from .arrow.sources import CsvTypeConflict, open_source, source_format
 from .arrow.table import TableProfile
 from .format import FORMAT, Fingerprint, canonical_json, parse_fingerprint, structural_hash
@@ -113,7 +113,7 @@ def _one_pass(data, declared, max_categories, progress, name, profiling=True):
     path = Path(data)
     string_columns: set[str] = set()
     while True:  # a CSV column that changes type late is re-read as strings, then we restart
-        source = open_source(path, string_columns)
+        source = open_source(path, string_columns, dictionary_strings=True)
         try:
             return _profile_stream(source.schema, source.batches, source.total_rows, declared,
                                    max_categories, progress, label=name or path.name,
@@ -137,12 +137,16 @@ def _profile_stream(arrow_schema: pa.Schema, batches, total_rows, declared, max_
         checked = [c for c in declared.columns if c in arrow_schema.names]
     profile = TableProfile(arrow_schema, max_categories)
     verb = "fingerprint" if profiling else "validate"
-    with row_progress(f"{verb} {label}", total_rows, progress) as bar:
+    # Columns are profiled on every core (numpy and Arrow release the GIL in their loops),
+    # while the source decodes the next batch on a thread of its own.
+    workers = ThreadPoolExecutor(max_workers=max(1, min(os.cpu_count() or 1, len(arrow_schema))),
+                                 thread_name_prefix="datacouple-profile")
+    with workers, row_progress(f"{verb} {label}", total_rows, progress) as bar:
         for batch in batches():
             if profiling:
-                profile.update(batch)
+                profile.update(batch, workers)
             if validator is not None:
-                validator.validate(batch.select(checked).to_pandas())
+                validator.validate(plain_batch(batch.select(checked)).to_pandas())
             bar.advance(batch.num_rows)
     # `validate` shows people a few failing values; a fingerprint stores counts only.
     return profile, (validator.result(examples=not profiling) if validator is not None else None)
