@@ -138,3 +138,20 @@ def test_dictionary_encoded_parquet_profiles_like_plain_pages(tmp_path):
     assert set(dictionary_encoded_strings(pq.ParquetFile(tmp_path / "mixed-dict.parquet")
                                           .metadata, tables["mixed"].schema)) == {
         "small", "medium", "zipf"}  # not the ids: their pages fell back to plain
+
+
+def test_ascii_case_and_blankness_are_properties_of_the_class_pattern():
+    """The string profiler reads case, whitespace-only values and the missing-value tokens of
+    ASCII text off the distinct class patterns (strings.py `_update_rows`)."""
+    import pyarrow.compute as pc
+
+    from datacouple.profile.arrow.columns.shapes import class_patterns
+    from datacouple.profile.format import SENTINEL_TOKENS
+
+    characters = [chr(code) for code in range(128)]
+    strings = characters + [a + b for a in characters for b in characters]
+    values = pa.array(strings, pa.large_string())
+    patterns = class_patterns(values, True)
+    for kernel in (pc.ascii_is_upper, pc.ascii_is_lower, pc.ascii_is_title, pc.ascii_is_space):
+        assert kernel(values).to_pylist() == kernel(patterns).to_pylist(), kernel
+    assert all(token.isascii() for token in SENTINEL_TOKENS)

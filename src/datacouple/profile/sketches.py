@@ -43,12 +43,23 @@ class LogSketch:
         """Add finite float64 values."""
         magnitude = np.abs(values)
         small = magnitude < MIN_MAGNITUDE
-        self.zeros += int(small.sum())
-        for target, chosen in ((self.positive, values > 0), (self.negative, values < 0)):
-            chosen &= ~small
+        zeros = int(np.count_nonzero(small))
+        self.zeros += zeros
+        if zeros == len(values):
+            return
+        if zeros:
+            values, magnitude = values[~small], magnitude[~small]
+        # One logarithm per value, in place; then the keys split by sign.
+        np.log(magnitude, out=magnitude)
+        magnitude /= _LOG_GAMMA
+        keys = np.ceil(magnitude, out=magnitude).astype(np.int64)
+        negative = values < 0
+        if not negative.any():
+            self.positive.add_keys(keys)
+            return
+        for target, chosen in ((self.positive, ~negative), (self.negative, negative)):
             if chosen.any():
-                keys = np.ceil(np.log(magnitude[chosen]) / _LOG_GAMMA).astype(np.int64)
-                target.add_keys(keys)
+                target.add_keys(keys[chosen])
 
     def merge(self, other: LogSketch) -> None:
         self.positive.merge(other.positive)

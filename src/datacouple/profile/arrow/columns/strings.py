@@ -19,9 +19,10 @@ from .base import (
     min_of,
     round_float,
 )
-from .shapes import ShapeCounts
+from .shapes import ShapeCounts, class_patterns
 
 _SENTINEL_SET = string_array(list(SENTINEL_TOKENS))
+_SENTINEL_PATTERNS = class_patterns(_SENTINEL_SET, ascii_only=True)
 
 _ASCII_KERNELS = {"upper": pc.ascii_is_upper, "lower": pc.ascii_is_lower,
                   "title": pc.ascii_is_title, "space": pc.ascii_is_space}
@@ -104,8 +105,8 @@ class StringProfiler(ColumnProfiler):
         self.length_max = max_of(self.length_max, int(lengths.max()))
         self.length_sum += int(lengths @ counts)
         self.empty += int(counts[lengths == 0].sum())
-        kernels = _ASCII_KERNELS if ascii_only else _UTF8_KERNELS
-        self.whitespace += _weighted(kernels["space"](values), counts)
+        self._count_case_and_blanks(_ASCII_KERNELS if ascii_only else _UTF8_KERNELS,
+                                    values, counts)
         before = dict(self.exact.counts) if self.exact.counts is not None else None
         batch_counts = self._count_distinct_counted(values, counts)
         if self.exact.counts is None:  # a small domain yields its shape from its values later
@@ -121,11 +122,6 @@ class StringProfiler(ColumnProfiler):
             found = dict(zip(values.filter(is_sentinel).to_pylist(), counts[hits].tolist(),
                              strict=True)) if hits.any() else {}
         self._add_sentinels(found)
-        upper = kernels["upper"](values)
-        self.case["upper"] += _weighted(upper, counts)
-        self.case["lower"] += _weighted(kernels["lower"](values), counts)
-        # "A" is both upper and title case; count it once, as upper.
-        self.case["title"] += _weighted(pc.and_not(kernels["title"](values), upper), counts)
 
     def _update_rows(self, array: pa.Array) -> None:
         """A batch of (mostly) distinct values, each row computed once: a large domain, past
@@ -133,24 +129,42 @@ class StringProfiler(ColumnProfiler):
         offsets, data = string_buffers(array)
         ascii_only = _is_ascii(offsets, data)
         self._count_lengths(array, offsets if ascii_only else None)
-        # The ASCII kernels are ~10x faster and agree with the UTF-8 ones on ASCII text.
-        kernels = _ASCII_KERNELS if ascii_only else _UTF8_KERNELS
-        self.whitespace += count_true(kernels["space"](array))
         hashed = hash_strings(array)
         self.hll.add_hashes(hashed)
         if self.sample is not None:
             self._sample_fed = True
             self.sample.add(hashed)
-        self.shape.update(array, ascii_only)
+        patterns = self.shape.update(array, ascii_only)
+        if ascii_only and patterns is not None:
+            # An ASCII string's case and blankness are those of its class pattern (the kernels
+            # agree on every string of up to two characters, tests/profile/test_fast_paths),
+            # and it can equal a missing-value token only if it shares the token's pattern.
+            self._count_case_and_blanks(_ASCII_KERNELS, *patterns)
+            if not pc.any(pc.is_in(patterns[0], value_set=_SENTINEL_PATTERNS)).as_py():
+                return
+        else:
+            # The ASCII kernels are ~10x faster and agree with the UTF-8 ones on ASCII text.
+            kernels = _ASCII_KERNELS if ascii_only else _UTF8_KERNELS
+            self.whitespace += count_true(kernels["space"](array))
+            upper = kernels["upper"](array)
+            self.case["upper"] += count_true(upper)
+            self.case["lower"] += count_true(kernels["lower"](array))
+            self.case["title"] += count_true(pc.and_not(kernels["title"](array), upper))
         is_sentinel = pc.is_in(array, value_set=_SENTINEL_SET)
         if pc.any(is_sentinel).as_py():
             counted = pc.value_counts(pc.filter(array, is_sentinel))
             self._add_sentinels(dict(zip(counted.field(0).to_pylist(),
                                          counted.field(1).to_pylist(), strict=True)))
-        upper = kernels["upper"](array)
-        self.case["upper"] += count_true(upper)
-        self.case["lower"] += count_true(kernels["lower"](array))
-        self.case["title"] += count_true(pc.and_not(kernels["title"](array), upper))
+
+    def _count_case_and_blanks(self, kernels: dict, values: pa.Array,
+                               counts: np.ndarray) -> None:
+        """Whitespace-only values and case, from distinct values (or patterns) with counts."""
+        self.whitespace += _weighted(kernels["space"](values), counts)
+        upper = kernels["upper"](values)
+        self.case["upper"] += _weighted(upper, counts)
+        self.case["lower"] += _weighted(kernels["lower"](values), counts)
+        # "A" is both upper and title case; count it once, as upper.
+        self.case["title"] += _weighted(pc.and_not(kernels["title"](values), upper), counts)
 
     def _count_lengths(self, array: pa.Array, ascii_offsets: np.ndarray | None) -> None:
         """Lengths in characters; for ASCII text (offsets given) that is the byte length, read
