@@ -82,9 +82,25 @@ class StringProfiler(ColumnProfiler):
             if counted.field(0).null_count:
                 counted = counted.filter(pc.is_valid(counted.field(0)))
             self._unique_share = len(counted) / max(len(array), 1)
-            self._update_counted(counted.field(0), to_numpy(counted.field(1)))
-        else:
-            self._update_rows(array)
+            if self._unique_share < 0.5 or len(counted) <= self.exact.limit:
+                self._update_counted(counted.field(0), to_numpy(counted.field(1)))
+                return
+            # Values barely repeat: row by row is cheaper than by distinct value (no grouping
+            # of as many patterns as rows). A domain still counted exactly overflows here.
+            self._give_up_exact_domain()
+        self._update_rows(array)
+
+    def _give_up_exact_domain(self) -> None:
+        """The values counted exactly so far go where the batch's values would have gone:
+        the sketch, the distinct sample and the shape."""
+        seen = self.exact.counts
+        if seen is None:
+            return
+        self.exact.counts = None
+        if seen:
+            self.hll.add_hashes(self._hash_keys(list(seen)))
+            self._sample_counts(seen)
+            self.shape.add_values(seen)
 
     def _values_may_repeat(self) -> bool:
         """Whether to count this batch's distinct values first: where values repeat, every
