@@ -155,3 +155,35 @@ def test_ascii_case_and_blankness_are_properties_of_the_class_pattern():
     for kernel in (pc.ascii_is_upper, pc.ascii_is_lower, pc.ascii_is_title, pc.ascii_is_space):
         assert kernel(values).to_pylist() == kernel(patterns).to_pylist(), kernel
     assert all(token.isascii() for token in SENTINEL_TOKENS)
+
+
+def test_columns_profiled_in_parallel_give_the_serial_profile(tmp_path):
+    """Columns are profiled on a thread pool; each profiler must see exactly what it would
+    alone (the shared power table of the string hash is grown by several threads at once)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from datacouple.profile.arrow import hashing
+    from datacouple.profile.arrow.table import TableProfile
+
+    rng = np.random.default_rng(5)
+    # Strings of many lengths in many columns, so the threads race to grow the power table.
+    columns = {f"text{i}": pa.array(["x" * int(n) for n in rng.integers(0, 3000, 5000)])
+               for i in range(8)}
+    columns["ids"] = pa.array([f"id-{i}" for i in range(5000)])
+    table = pa.table(columns)
+    serial = TableProfile(table.schema)
+    for batch in table.to_batches(max_chunksize=1000):
+        serial.update(batch)
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # hand the GIL over between almost every two bytecodes
+    try:
+        for _ in range(2):  # a race, if any, shows in some rounds only
+            hashing._POWERS.table = hashing._POWERS.table[:1]  # the threads grow it again
+            parallel = TableProfile(table.schema)
+            with ThreadPoolExecutor(4) as workers:
+                for batch in table.to_batches(max_chunksize=1000):
+                    parallel.update(batch, workers)
+            assert parallel.to_state() == serial.to_state()
+    finally:
+        sys.setswitchinterval(switch)
+    assert parallel.finalize() == serial.finalize()

@@ -55,11 +55,16 @@ class _Powers:
         self.table = np.ones(1, dtype=np.uint64)
 
     def __getitem__(self, count: int) -> np.ndarray:
-        while len(self.table) < count:
-            step = np.uint64(pow(self.base, len(self.table), 1 << 64))
+        # Columns are hashed on several threads at once: grow a local copy, never read the
+        # shared table twice (another thread may have replaced it in between), then publish.
+        table = self.table
+        while len(table) < count:
+            step = np.uint64(pow(self.base, len(table), 1 << 64))
             with np.errstate(over="ignore"):
-                self.table = np.concatenate([self.table, self.table * step])
-        return self.table[:count]
+                table = np.concatenate([table, table * step])
+        if len(table) > len(self.table):
+            self.table = table
+        return table[:count]
 
 
 _POWERS = _Powers(_BYTE_BASE)
