@@ -23,6 +23,7 @@ from .shapes import ShapeCounts, class_patterns
 
 _SENTINEL_SET = string_array(list(SENTINEL_TOKENS))
 _SENTINEL_PATTERNS = class_patterns(_SENTINEL_SET, ascii_only=True)
+_REPEAT_PROBE_ROWS = 8192  # rows looked at to tell whether a batch's values repeat
 
 _ASCII_KERNELS = {"upper": pc.ascii_is_upper, "lower": pc.ascii_is_lower,
                   "title": pc.ascii_is_title, "space": pc.ascii_is_space}
@@ -77,7 +78,7 @@ class StringProfiler(ColumnProfiler):
             array = array.dictionary_decode()
         if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
             array = array.cast(pa.large_string())  # string_view: most kernels lack it
-        if self.exact.counts is not None or self._values_may_repeat():
+        if self.exact.counts is not None or self._values_may_repeat(array):
             counted = pc.value_counts(array)
             if counted.field(0).null_count:
                 counted = counted.filter(pc.is_valid(counted.field(0)))
@@ -102,12 +103,16 @@ class StringProfiler(ColumnProfiler):
             self._sample_counts(seen)
             self.shape.add_values(seen)
 
-    def _values_may_repeat(self) -> bool:
+    def _values_may_repeat(self, array: pa.Array) -> bool:
         """Whether to count this batch's distinct values first: where values repeat, every
-        statistic is then computed once per distinct value. Measured on every 8th batch and
-        remembered in between (a column of ids skips the count)."""
+        statistic is then computed once per distinct value. Once they did not, looked at again
+        on every 8th batch, on its first rows only (a column of ids skips the count)."""
         self._batches_hashed += 1
-        return self._unique_share < 0.5 or self._batches_hashed % 8 == 1
+        if self._unique_share >= 0.5 and self._batches_hashed % 8 == 1:
+            head = array.slice(0, _REPEAT_PROBE_ROWS)
+            present = len(head) - head.null_count
+            self._unique_share = pc.count_distinct(head).as_py() / max(present, 1)
+        return self._unique_share < 0.5
 
     def _update_counted(self, values: pa.Array, counts: np.ndarray) -> None:
         """A batch given as its distinct non-null values and their counts."""
