@@ -85,7 +85,7 @@ class StringProfiler(ColumnProfiler):
             total, empty = int(lengths.sum()), int(np.count_nonzero(lengths == 0))
         else:
             lengths = pc.utf8_length(array)
-            bounds = pc.minmax_of(lengths).as_py()
+            bounds = pc.min_max(lengths).as_py()
             low, high = bounds["min"], bounds["max"]
             total = int(pc.sum(lengths).as_py() or 0)
             empty = count_true(pc.equal(lengths, 0))
