@@ -12,9 +12,9 @@ from pathlib import Path
 import pyarrow.csv as arrow_csv
 import pyarrow.parquet as pq
 import pytest
+from hostile import assert_nothing_written, assert_refused, snapshot
 
 from helpers import run_cli
-from hostile import assert_nothing_written, assert_refused, snapshot
 from public_data import hitters_features, islp_csv
 
 SCHEMA = "schema_type: dataframe\ncolumns:\n  AtBat:\n    dtype: int64\n"
