@@ -59,8 +59,8 @@ def require_inside(resolved: Path, root: str | os.PathLike, *, named_in: str,
         return
     raise DatacoupleError(
         f"{named_in}: {setting} leads outside the repository {boundary} (to {resolved}); "
-        "datacouple reads only files inside the repository from its configuration: move the "
-        "file into the repository, or give its path on the command line"
+        "datacouple follows no path from the repository's files out of it: move the file "
+        "into the repository and fix the setting"
     )
 
 
