@@ -10,12 +10,12 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hostile import assert_nothing_written, assert_refused, run_measured, snapshot
 
 from datacouple.config import DEFAULT_MAX_COLUMNS, DEFAULT_MAX_VALUE_BYTES
 from datacouple.profile.arrow import limits
 
 from helpers import run_cli
-from hostile import assert_nothing_written, assert_refused, run_measured, snapshot
 from public_data import hitters_features
 
 WIDE = 100_000

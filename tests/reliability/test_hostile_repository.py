@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from hostile import assert_nothing_written, assert_refused, snapshot
 
 from helpers import GitDvcProject, dvc_command
-from hostile import assert_nothing_written, assert_refused, snapshot
 from reliability_repo import build_project
 
 DATASET = "features"
