@@ -378,6 +378,9 @@ def missing_encodings(column: Column) -> list[str]:
     return sorted(kind for kind, count in missing_counts(column).items() if count)
 
 
+# Reading a fingerprint recomputes its structural hash from its columns and refuses a mismatch
+# (document_check.py): a change here must leave the hash of existing documents as it was (as
+# nested columns did), or every committed fingerprint becomes unreadable.
 def structural_part(columns: list[Column]) -> list[dict]:
     """The exact, non-statistical content of a fingerprint.
 
