@@ -5,6 +5,7 @@ file and what to do, no traceback, and nothing written. A UTF-8 byte-order mark 
 
 from __future__ import annotations
 
+import gzip
 import random
 import shutil
 from pathlib import Path
@@ -117,6 +118,23 @@ def utf16_without_bom(root: Path) -> str:
     return "data/utf16le.csv"
 
 
+def garbage_named_csv_gz(root: Path) -> str:
+    """Not a gzip stream at all; then a gzip header cut short."""
+    (root / "data" / "garbage.csv.gz").write_bytes(random.Random(2).randbytes(3000))
+    return "data/garbage.csv.gz"
+
+
+def truncated_csv_gz(root: Path) -> str:
+    compressed = gzip.compress(_hitters_csv())
+    (root / "data" / "cut.csv.gz").write_bytes(compressed[: len(compressed) // 2])
+    return "data/cut.csv.gz"
+
+
+def garbage_named_arrow(root: Path) -> str:
+    (root / "data" / "garbage.arrow").write_bytes(random.Random(3).randbytes(3000))
+    return "data/garbage.arrow"
+
+
 EVERY_COMMAND = ("fingerprint", "validate", "infer", "diff")
 # maker -> (what the line says, the commands tried). Every command reads data through the same
 # reader, so each kind of damage goes through all of them once and its variants through
@@ -131,6 +149,9 @@ MAKERS = {
     latin1_after_the_first_block: ("not UTF-8", ("fingerprint",)),
     utf16_with_bom: ("UTF-16", ("fingerprint", "diff")),
     utf16_without_bom: ("NUL bytes", ("fingerprint",)),
+    garbage_named_csv_gz: ("compressed as its name says", ("fingerprint",)),
+    truncated_csv_gz: ("CSV", ("fingerprint",)),
+    garbage_named_arrow: ("not a readable Arrow IPC file", ("fingerprint",)),
 }
 
 

@@ -38,12 +38,16 @@ def csv_header_width(path: Path, delimiter: str) -> int:
     """The number of fields in a CSV file's header line, read without Arrow's type inference
     (which, on 100,000 columns, costs seconds and most of a gigabyte before any check)."""
     line = b""
-    with pa.input_stream(str(path), compression="detect") as stream:
-        while b"\n" not in line and len(line) < _HEADER_READ_LIMIT:
-            chunk = stream.read(1 << 20)
-            if not chunk:
-                break
-            line += chunk
+    try:
+        with pa.input_stream(str(path), compression="detect") as stream:
+            while b"\n" not in line and len(line) < _HEADER_READ_LIMIT:
+                chunk = stream.read(1 << 20)
+                if not chunk:
+                    break
+                line += chunk
+    except (OSError, pa.ArrowInvalid) as error:  # e.g. a .csv.gz that is no gzip stream
+        raise DatacoupleError(f"{path}: cannot read the CSV ({error}); is the file whole, and "
+                              "compressed as its name says?") from None
     header = line.split(b"\n", 1)[0].decode("utf-8", errors="replace")
     return len(next(csv.reader([header], delimiter=delimiter), []))
 
