@@ -7,8 +7,8 @@ path and `datacouple --help` do not pay for importing pandera.
 
 import warnings
 
-# pandera imports pyspark.pandas whenever pyspark is installed (datacouple's spark extra), and
-# pyspark warns on that import that it does not yet support pandas 3: noise on stderr for
-# every command that reads a schema, where datacouple promises one-line errors.
+# pandera imports pyspark.pandas when pyspark is installed, and pyspark warns about pandas 3 on
+# every import (it works: DESIGN.md). Filtered here, before any module of this package imports
+# pandera, so that a one-line error stays one line.
 warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas",
                         category=FutureWarning)

@@ -160,6 +160,12 @@ def read_error(path: Path, fmt: str, error: Exception) -> DatacoupleError:
                 f"{path}: ragged CSV: a row has {ragged.group(2)} fields where the header has "
                 f"{ragged.group(1)}; fix the quoting or delimiter of that row"
             )
+        if "straddl" in text:  # one row longer than the block Arrow reads at a time
+            return DatacoupleError(
+                f"{path}: a CSV row is longer than {_CSV_BLOCK_BYTES >> 20} MiB (a huge value, "
+                "or an unclosed quote); datacouple reads CSV rows up to that size: close the "
+                "quote, or store such values as Parquet"
+            )
         return DatacoupleError(f"{path}: cannot parse CSV: {text}")
     if fmt == "parquet":
         return DatacoupleError(
@@ -220,8 +226,49 @@ def _dictionary_encoded_throughout(chunk: pq.ColumnChunkMetaData) -> bool:
     return past_dictionary <= _MAX_INDEX_BYTES_PER_VALUE * chunk.num_values
 
 
+def csv_delimiter(path: Path) -> str:
+    return "\t" if ".tsv" in [s.lower() for s in path.suffixes] else ","
+
+
+def csv_files(path: Path) -> list[Path]:
+    """The CSV files a file or directory is read from ([] for other formats), first first."""
+    if path.is_dir():
+        files = _data_files(path)
+        return files if files and directory_format(path, files) == "csv" else []
+    return [path] if path.is_file() and detect_format(path) == "csv" else []
+
+
+# Byte-order marks of the encodings that are not UTF-8 (Arrow reads CSV as UTF-8 only; it
+# skips a UTF-8 BOM itself, so an Excel "CSV UTF-8" export is read as it should be).
+_OTHER_BOMS = ((b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe\x00\x00", "UTF-32"),
+               (b"\xfe\xff", "UTF-16"), (b"\xff\xfe", "UTF-16"))
+_REENCODE = "re-save it as UTF-8 (e.g. iconv -f {} -t UTF-8)"
+
+
+def _require_utf8_text(path: Path) -> None:
+    """Refuse CSV that is not UTF-8 text before Arrow misreads it (UTF-16 reads as one
+    ragged column of NUL-separated bytes)."""
+    with pa.input_stream(str(path), compression="detect") as stream:
+        head = stream.read(1 << 16)
+    for bom, encoding in _OTHER_BOMS:
+        if head.startswith(bom):
+            raise DatacoupleError(f"{path}: the CSV is {encoding} text; datacouple reads CSV as "
+                                  f"UTF-8: {_REENCODE.format(encoding)}")
+    if b"\x00" in head:
+        raise DatacoupleError(f"{path}: the CSV holds NUL bytes, so it is not UTF-8 text "
+                              f"(UTF-16 without a byte-order mark?): "
+                              f"{_REENCODE.format('UTF-16')}")
+
+
+def _not_utf8(path: Path, column: str) -> DatacoupleError:
+    return DatacoupleError(
+        f"{path}: column {column!r} holds bytes that are not UTF-8 (Latin-1 or Windows-1252 "
+        f"text mixed in?); datacouple reads CSV as UTF-8: {_REENCODE.format('LATIN1')}"
+    )
+
+
 def _csv_options(path: Path, string_columns: set[str]):
-    delimiter = "\t" if ".tsv" in [s.lower() for s in path.suffixes] else ","
+    delimiter = csv_delimiter(path)
     read = pacsv.ReadOptions(block_size=_CSV_BLOCK_BYTES)
     parse = pacsv.ParseOptions(delimiter=delimiter)
     # Keep "" and "NA" in string columns as they are written: their encoding is the point.
@@ -233,10 +280,14 @@ def _csv_options(path: Path, string_columns: set[str]):
 
 
 def _open_csv(path: Path, string_columns: set[str]) -> BatchSource:
+    _require_utf8_text(path)
     read, parse, convert = _csv_options(path, string_columns)
     with pacsv.open_csv(path, read_options=read, parse_options=parse,
                         convert_options=convert) as probe:
         schema = probe.schema
+    for column in schema:
+        if pa.types.is_binary(column.type):  # Arrow's type for text that is not UTF-8
+            raise _not_utf8(path, column.name)
 
     def batches() -> Iterator[pa.RecordBatch]:
         reader = pacsv.open_csv(path, read_options=read, parse_options=parse,
@@ -248,6 +299,8 @@ def _open_csv(path: Path, string_columns: set[str]) -> BatchSource:
                 return
             except pa.ArrowInvalid as error:
                 conflict = re.search(r"In CSV column #(\d+): .*CSV conversion error", str(error))
+                if conflict and "invalid UTF8" in str(error):
+                    raise _not_utf8(path, schema.names[int(conflict.group(1))]) from error
                 if conflict:
                     raise CsvTypeConflict(path, schema.names[int(conflict.group(1))]) from error
                 raise
