@@ -123,3 +123,30 @@ def ensure_schema() -> Path:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     path.write_text(schema.to_yaml(), encoding="utf-8")
     return path
+
+
+WIDE_ROWS = 20_000  # rows of the wide tables: 5,000 columns of them are 100M cells
+
+
+def wide_path(columns: int, rows: int = WIDE_ROWS) -> Path:
+    return DATA_DIR / f"wide-{columns}x{rows}.parquet"
+
+
+def ensure_wide_parquet(columns: int, rows: int = WIDE_ROWS) -> Path:
+    """`columns` columns: the ten of the narrow table, over and over (each group of ten drawn
+    afresh), so that every width has the same mix of types."""
+    path = wide_path(columns, rows)
+    if path.exists():
+        return path
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    arrays, names = [], []
+    for group in range((columns + 9) // 10):
+        chunk = _chunk(group, 0, rows)
+        for name, array in zip(chunk.column_names, chunk.columns, strict=True):
+            if len(arrays) < columns:
+                arrays.append(array)
+                names.append(f"{name}_{group}")
+    partial = path.with_suffix(".parquet.partial")
+    pq.write_table(pa.table(arrays, names=names), partial)
+    os.replace(partial, path)
+    return path

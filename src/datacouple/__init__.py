@@ -14,6 +14,7 @@ is also the name of a subpackage, so `import datacouple.changes` and `datacouple
 never hide each other.
 """
 
+from . import _allocator  # noqa: F401  (first: it must run before pyarrow is imported)
 from .errors import DatacoupleError
 from .profile.api import fingerprint, load_fingerprint, validate, write_fingerprint
 from .resolve import diff

@@ -81,7 +81,7 @@ def fingerprint(dataset: str, schema_spec: str | None, output: str | None, engin
     target = resolve_dataset(config, dataset)
     document = compute(
         target.path, schema_spec or target.schema, name=target.name, repo_root=config.root,
-        max_categories=config.max_categories, progress=progress,
+        **config.fingerprint_settings, progress=progress,
     )
     destination = output or (str(target.fingerprint) if dataset in config.datasets else "-")
     if destination == "-":
@@ -111,7 +111,8 @@ def validate(dataset: str, schema_spec: str | None, progress: bool | None) -> No
     config = load_config()
     target = resolve_dataset(config, dataset)
     result = run_validation(target.path, schema_spec or target.schema, repo_root=config.root,
-                            progress=progress)
+                            progress=progress, max_columns=config.max_columns,
+                            max_value_bytes=config.max_value_bytes)
     validation_table(target.name, result)
     sys.exit(0 if result["valid"] else 1)
 
@@ -130,7 +131,7 @@ def infer(dataset: str, output: str, progress: bool | None) -> None:
     config = load_config()
     target = resolve_dataset(config, dataset)
     schema = infer_from_data(target.path, name=target.name, repo_root=config.root,
-                             max_categories=config.max_categories, progress=progress)
+                             **config.fingerprint_settings, progress=progress)
     write_schema_yaml(schema, output)
     click.echo(f"{target.name}: schema with {len(schema.columns)} columns written to "
                f"{output}", err=True)

@@ -7,17 +7,29 @@
 
     [fingerprint]
     max_categories = 100
+    max_columns = 10000          # wider data is refused (exit 2) before it is read
+    max_value_bytes = 16777216   # a longer single value is refused (exit 2)
+
+Every path here is relative to the repository and must stay inside it, also through symlinks
+(identity/confine.py): a committed line of configuration cannot make datacouple read or write
+a file elsewhere.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import DatacoupleError
+from .identity.confine import confined_path
 
 CONFIG_FILE = "datacouple.toml"
+DEFAULT_MAX_COLUMNS = 10_000
+DEFAULT_MAX_VALUE_BYTES = 16 << 20
+# `pkg.mod:Attr`: a schema given as Python, not a path (as schema/loading.py tells them apart).
+_MODULE_REFERENCE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 
 
 @dataclass(frozen=True)
@@ -34,7 +46,15 @@ class Config:
     source: Path | None  # the file the settings came from, None for defaults
     datasets: dict[str, DatasetConfig] = field(default_factory=dict)
     max_categories: int = 100
+    max_columns: int = DEFAULT_MAX_COLUMNS
+    max_value_bytes: int = DEFAULT_MAX_VALUE_BYTES
     raw: dict = field(default_factory=dict)  # the whole table, for sections later features read
+
+    @property
+    def fingerprint_settings(self) -> dict[str, int]:
+        """The [fingerprint] settings as keywords of `fingerprint(...)`."""
+        return {"max_categories": self.max_categories, "max_columns": self.max_columns,
+                "max_value_bytes": self.max_value_bytes}
 
     def relative(self, path: Path) -> str:
         try:
@@ -70,11 +90,20 @@ def load_config(start: str | Path | None = None) -> Config:
         name: _dataset(root, source, name, entry)
         for name, entry in (table.get("datasets") or {}).items()
     }
-    max_categories = table.get("fingerprint", {}).get("max_categories", 100)
-    if not isinstance(max_categories, int) or max_categories < 1:
-        raise DatacoupleError(f"{source}: fingerprint.max_categories must be a positive integer")
-    return Config(root=root, source=source, datasets=datasets, max_categories=max_categories,
-                  raw=table)
+    settings = table.get("fingerprint", {})
+    if not isinstance(settings, dict):
+        raise DatacoupleError(f"{source}: [fingerprint] must be a table")
+    limits = {key: _positive_int(source, settings, key, default) for key, default in (
+        ("max_categories", 100), ("max_columns", DEFAULT_MAX_COLUMNS),
+        ("max_value_bytes", DEFAULT_MAX_VALUE_BYTES))}
+    return Config(root=root, source=source, datasets=datasets, raw=table, **limits)
+
+
+def _positive_int(source: Path, settings: dict, key: str, default: int) -> int:
+    value = settings.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise DatacoupleError(f"{source}: fingerprint.{key} must be a positive integer")
+    return value
 
 
 def resolve_dataset(config: Config, name_or_path: str) -> DatasetConfig:
@@ -104,12 +133,26 @@ def _dataset(root: Path, source: Path, name: str, entry) -> DatasetConfig:
     if schema is not None and not isinstance(schema, str):
         raise DatacoupleError(f"{source}: [datasets.{name}] `schema` must be a string")
     fingerprint = entry.get("fingerprint", f"fingerprints/{name}.json")
+    if not isinstance(fingerprint, str):
+        raise DatacoupleError(f"{source}: [datasets.{name}] `fingerprint` must be a string")
+
+    def confined(setting: str, written: str) -> Path:
+        return confined_path(written, root, named_in=source.name,
+                             setting=f"[datasets.{name}] {setting}")
+
+    if schema is not None and not _is_module_reference(schema):
+        confined("schema", schema)  # a YAML file: it must be the repository's own
     return DatasetConfig(
         name=name,
-        path=(root / entry["path"]).resolve(),
+        path=confined("path", entry["path"]),
         schema=schema,
-        fingerprint=(root / fingerprint).resolve(),
+        fingerprint=confined("fingerprint", fingerprint),
     )
+
+
+def _is_module_reference(schema: str) -> bool:
+    return not schema.lower().endswith((".yaml", ".yml")) and bool(
+        _MODULE_REFERENCE.match(schema))
 
 
 def _read_toml(path: Path) -> dict:

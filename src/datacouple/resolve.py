@@ -198,7 +198,7 @@ def _fingerprint_file_side(spec: str, path: Path) -> Side:
 def _data_side(spec: str, config: Config) -> Side:
     dataset = resolve_dataset(config, spec)  # a configured dataset's path brings its schema
     document = fingerprint(dataset.path, dataset.schema, name=dataset.name,
-                           repo_root=config.root, max_categories=config.max_categories)
+                           repo_root=config.root, **config.fingerprint_settings)
     # Computed from the data just now: it describes the data by construction, never stale.
     return Side(label=spec, fingerprint=document, dataset=dataset.name)
 

@@ -106,11 +106,11 @@ def test_schema_and_identity_are_the_bottom():
     def schema_allowed(name: str) -> bool:
         return (_stdlib(name) or _third_party(name, "pandera", "pandas", "numpy", "pyarrow",
                                               "yaml", "rich")
-                or _internal(name, "schema", "errors", "atomic"))
+                or _internal(name, "schema", "errors", "atomic", "safe_yaml"))
 
     def identity_allowed(name: str) -> bool:
         return (_stdlib(name) or _third_party(name, "dvc", "dvc_data", "git", "yaml", "pathspec")
-                or _internal(name, "identity", "errors", "atomic"))
+                or _internal(name, "identity", "errors", "atomic", "safe_yaml"))
 
     assert _violations("schema", schema_allowed) == []
     assert _violations("identity", identity_allowed) == []

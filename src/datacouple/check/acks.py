@@ -27,8 +27,9 @@ from pathlib import Path
 import tomli_w
 
 from ..atomic import write_text_atomic
-from ..changes import Change
+from ..changes import KINDS, Change
 from ..errors import DatacoupleError
+from ..identity.confine import require_inside
 
 ACKS_FILE = "datacouple.acks.toml"
 _FIELDS = ("dataset", "kind", "column", "reason", "by", "at", "old_fingerprint",
@@ -63,6 +64,9 @@ def load_acks(repo_root: Path) -> list[Ack]:
     path = acks_path(repo_root)
     if not path.is_file():
         return []
+    if path.is_symlink():  # path confinement: a committed symlink must not read elsewhere
+        require_inside(Path(os.path.realpath(path)), repo_root, named_in=ACKS_FILE,
+                       setting="the symlink")
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
@@ -85,7 +89,20 @@ def _ack(entry: object, number: int) -> Ack:
                               "`datacouple ack`")
     if not entry["reason"].strip():
         raise DatacoupleError(f"{ACKS_FILE}: ack #{number} has an empty reason")
+    if entry["kind"] not in KINDS:
+        raise DatacoupleError(f"{ACKS_FILE}: ack #{number} names an unknown kind of change "
+                              f"{entry['kind']!r}; record acks with `datacouple ack`")
     return Ack(**{name: entry[name] for name in _FIELDS})
+
+
+def require_known_datasets(acks: list[Ack], datasets) -> None:
+    """An ack for a dataset the configuration does not have was edited by hand (or outlived
+    the dataset): say so rather than let it sit there unnoticed."""
+    for number, ack in enumerate(acks, 1):
+        if ack.dataset not in datasets:
+            known = ", ".join(sorted(datasets)) or "none configured"
+            raise DatacoupleError(f"{ACKS_FILE}: ack #{number} names dataset {ack.dataset!r}, "
+                                  f"which is not configured (known: {known}); remove the ack")
 
 
 def record_ack(repo_root: Path, change: Change, reason: str, old_fingerprint: str,

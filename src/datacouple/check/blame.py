@@ -15,6 +15,7 @@ from ..changes import Change, Thresholds, diff_fingerprints
 from ..config import Config
 from ..errors import DatacoupleError
 from ..identity import git_commit, path_in_git
+from ..identity.git import require_revision_syntax
 from ..profile.format import Fingerprint, parse_fingerprint
 from .revisions import default_base, merge_base
 
@@ -78,6 +79,7 @@ def _since(config: Config, repo, since: str | None, first: str) -> tuple[str, st
     """The revision to compare with: --since, else where this branch left the base; on the
     base branch itself (nothing to compare), the fingerprint's first commit."""
     if since is not None:
+        require_revision_syntax(since)
         try:
             return since, repo.commit(since).hexsha
         except Exception:

@@ -27,7 +27,7 @@ def fingerprint_at_revision(config: Config, dataset: DatasetConfig, rev: str
         download_at_revision(config.root, relpath, rev, local)
         schema = _schema_at_revision(config, dataset, rev, Path(scratch))
         return fingerprint(local, schema, name=dataset.name, repo_root=scratch,
-                           max_categories=config.max_categories)
+                           **config.fingerprint_settings)
 
 
 def _schema_at_revision(config: Config, dataset: DatasetConfig, rev: str,

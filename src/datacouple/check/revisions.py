@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..errors import DatacoupleError
 from ..identity import git_commit
+from ..identity.git import require_revision_syntax
 
 # Tried in order when neither --base nor [check] base names one.
 _DEFAULT_BASES = ("origin/HEAD", "origin/main", "origin/master", "main", "master")
@@ -37,6 +38,7 @@ def merge_base(repo_root: Path, base: str, head: str | None) -> str:
     `head` None is the work tree, whose branch point is HEAD's. A shallow clone that lacks the
     base gets an instruction instead of a wrong answer."""
     tip = head or "HEAD"
+    require_revision_syntax(base)
     with git_commit(repo_root, tip) as (repo, head_commit):
         try:
             base_commit = repo.commit(base)

@@ -19,7 +19,7 @@ from ..errors import DatacoupleError
 from ..identity import resolve_commit
 from ..profile.format import Fingerprint, document_hash
 from ..resolve import FingerprintMissing, Side, committed_side, stale_change, work_tree_side
-from .acks import Ack, load_acks
+from .acks import Ack, load_acks, require_known_datasets
 from .revisions import default_base, merge_base
 
 _FAIL_ON = {"breaking": (BREAKING,), "warning": (BREAKING, WARNING)}
@@ -81,6 +81,7 @@ def run_check(config: Config, *, base: str | None = None, head: str | None = Non
     thresholds = Thresholds.from_config(settings)
     fail_on = _fail_on(settings)
     acks = load_acks(config.root)  # bad input is reported before any work
+    require_known_datasets(acks, config.datasets)
     head_commit = resolve_commit(config.root, head) if head else None  # read once, not per file
     result = CheckResult(base=base, base_commit=base_commit, head=head or "work tree",
                          datasets=[])
@@ -149,7 +150,7 @@ def _head_side(config: Config, dataset: DatasetConfig, head: str | None,
         from ..profile.api import fingerprint
 
         document = fingerprint(dataset.path, dataset.schema, name=dataset.name,
-                               repo_root=config.root, max_categories=config.max_categories)
+                               repo_root=config.root, **config.fingerprint_settings)
         return Side(label=dataset.name, fingerprint=document, dataset=dataset.name)
 
 

@@ -14,6 +14,8 @@ from typing import Any, Protocol
 import yaml
 
 from ..errors import DatacoupleError
+from ..safe_yaml import load_yaml
+from .confine import require_inside
 from .git import git_commit
 from .paths import DVC_FILE_SUFFIX, DVC_LOCK, join_posix, repo_relpath
 
@@ -42,6 +44,9 @@ class _WorkTreeFiles:
         path = self._root.joinpath(*repo_relpath.split("/"))
         if not path.is_file():
             return None
+        if path.is_symlink():  # a .dvc file or dvc.lock linked to a file elsewhere
+            require_inside(Path(os.path.realpath(path)), self._root, named_in=repo_relpath,
+                           setting="the symlink")
         try:
             return path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
@@ -155,9 +160,17 @@ def _entry_from_dvc_lock(
 def _matching_out(outs: list[dict], base: str, relpath: str, origin: str) -> DvcEntry | None:
     for out in outs:
         out_path = out.get("path")
-        if not isinstance(out_path, str) or posixpath.isabs(out_path):
-            continue  # external outputs are not part of this repo
-        if posixpath.normpath(join_posix(base, out_path)) != relpath:
+        if not isinstance(out_path, str):
+            continue
+        joined = posixpath.normpath(join_posix(base, out_path))
+        if posixpath.isabs(out_path) or joined == ".." or joined.startswith("../"):
+            # DVC 3 has no external outputs: such a path was written by hand, and is never
+            # followed (path confinement, docs/security.md).
+            raise DatacoupleError(
+                f"{origin}: outs path {out_path!r} leads outside the repository; a DVC output "
+                "must be inside it (fix or remove the entry)"
+            )
+        if joined != relpath:
             continue
         md5 = out.get("md5")
         if not isinstance(md5, str) or not md5:
@@ -171,7 +184,7 @@ def _matching_out(outs: list[dict], base: str, relpath: str, origin: str) -> Dvc
 def _load_yaml_mapping(text: str, name: str) -> dict:
     try:
         # libyaml's safe loader when PyYAML has it: a check reads two DVC files per dataset.
-        document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        document = load_yaml(text, fast=True)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

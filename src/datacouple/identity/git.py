@@ -32,6 +32,7 @@ def git_commit(repo_root: Path, rev: str) -> Iterator[tuple[Any, Any]]:
     """
     import git  # imported lazily: only revisions need gitpython
 
+    require_revision_syntax(rev)
     git_repo = _open_repo(repo_root, rev)
     key = (os.path.realpath(repo_root), rev)
     commit = _COMMITS.get(key)
@@ -45,6 +46,17 @@ def git_commit(repo_root: Path, rev: str) -> Iterator[tuple[Any, Any]]:
         if _FULL_SHA.match(rev):
             _COMMITS[key] = commit
     yield git_repo, commit
+
+
+def require_revision_syntax(rev: str) -> None:
+    """Refuse what is no revision before git sees it: a leading "-" would be read by git as an
+    option (`--upload-pack=...`, `--output=...`), and control characters as other arguments."""
+    if not rev or rev.startswith("-") or any(ord(char) < 32 or ord(char) == 127
+                                             for char in rev):
+        raise DatacoupleError(
+            f"{rev!r} is not a git revision (a revision does not start with '-' or hold "
+            "control characters): give a branch, tag or commit, e.g. main or HEAD~1"
+        )
 
 
 def resolve_commit(repo_root: Path, rev: str) -> str:

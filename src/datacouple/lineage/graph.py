@@ -22,6 +22,7 @@ from ..changes import BREAKING, diff_fingerprints, summarize
 from ..config import load_config
 from ..errors import DatacoupleError
 from ..profile.format import parse_fingerprint
+from ..safe_yaml import load_yaml
 from . import queries
 from .queries import DatasetInput, VersionRef
 from .signatures import signatures_for
@@ -373,8 +374,8 @@ def _read_lock_stages(root: Path) -> list[dict]:
     if not lock.is_file():
         return []
     try:
-        document = yaml.safe_load(lock.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
+        document = load_yaml(lock.read_text(encoding="utf-8")) or {}  # no tags, no aliases
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise DatacoupleError(f"{lock}: cannot read ({error})") from None
     stages = document.get("stages") if isinstance(document, dict) else None
     if not isinstance(stages, dict):

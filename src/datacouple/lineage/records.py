@@ -134,7 +134,7 @@ def _path_version(spec: str, name: str | None, config: Config) -> DatasetVersion
     if text is None:
         # Stale or missing: describe the data as it is now, without touching the repo's file.
         document = fingerprint(target.path, target.schema, name=target.name,
-                               repo_root=config.root, max_categories=config.max_categories)
+                               repo_root=config.root, **config.fingerprint_settings)
         text = canonical_json(document)
     else:
         document = parse_fingerprint(text, config.relative(target.fingerprint))
@@ -150,7 +150,7 @@ def _path_version(spec: str, name: str | None, config: Config) -> DatasetVersion
 
 def _table_version(table: Any, name: str | None, config: Config) -> DatasetVersion:
     name = name or "dataframe"
-    document = fingerprint(table, name=name, max_categories=config.max_categories)
+    document = fingerprint(table, name=name, **config.fingerprint_settings)
     text = canonical_json(document)
     # No DVC hash exists for memory: the digest is that of the fingerprint itself.
     digest = hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()

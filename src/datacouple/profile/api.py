@@ -13,8 +13,15 @@ import pyarrow as pa
 from ..atomic import write_text_atomic
 from ..errors import DatacoupleError
 from ..identity import dataset_identity, find_repo_root
-from .arrow.frames import is_table_like, table_batches, to_arrow_table
-from .arrow.sources import CsvTypeConflict, open_source, source_format
+from .arrow.frames import is_table_like, plain_batch, table_batches, to_arrow_table
+from .arrow.limits import (
+    DEFAULT_MAX_COLUMNS,
+    DEFAULT_MAX_VALUE_BYTES,
+    csv_header_width,
+    require_columns_within,
+    require_values_within,
+)
+from .arrow.sources import CsvTypeConflict, csv_delimiter, csv_files, open_source, source_format
 from .arrow.table import TableProfile
 from .format import FORMAT, Fingerprint, canonical_json, parse_fingerprint, structural_hash
 from .progress import row_progress
@@ -30,15 +37,21 @@ def fingerprint(
     repo_root: str | Path | None = None,
     max_categories: int = DEFAULT_MAX_CATEGORIES,
     progress: bool | None = None,
+    max_columns: int = DEFAULT_MAX_COLUMNS,
+    max_value_bytes: int = DEFAULT_MAX_VALUE_BYTES,
 ) -> Fingerprint:
     """Fingerprint a file/directory path or an in-memory table (pandas, polars, Arrow).
 
     `schema` is a Pandera schema: a YAML path, `module:attr`, a DataFrameSchema/Model, or a
     loaded `DeclaredSchema`. Without it, types come from the data's own Arrow schema.
+    Data wider than `max_columns`, or holding a string longer than `max_value_bytes`, is
+    refused (DatacoupleError) rather than profiled.
     """
     declared = _declared_schema(schema, repo_root)
+    limits = (max_columns, max_value_bytes)
     if is_table_like(data):
-        profile, validation = _one_pass(data, declared, max_categories, progress, name)
+        profile, validation = _one_pass(data, declared, max_categories, progress, name,
+                                        limits=limits)
         location, identity, read_as = None, None, None
     else:
         path = Path(data)
@@ -47,7 +60,8 @@ def fingerprint(
         # DVC's md5 reads the file once more; hashlib releases the GIL, so it runs alongside.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="datacouple-md5") as pool:
             identity_job = pool.submit(_identity, path, root)
-            profile, validation = _one_pass(path, declared, max_categories, progress, name)
+            profile, validation = _one_pass(path, declared, max_categories, progress, name,
+                                            limits=limits)
             identity = identity_job.result()
         read_as = source_format(path)
     return assemble(
@@ -62,7 +76,8 @@ def fingerprint(
 
 
 def validate(data: Any, schema: Any, *, repo_root: str | Path | None = None,
-             progress: bool | None = None) -> dict:
+             progress: bool | None = None, max_columns: int = DEFAULT_MAX_COLUMNS,
+             max_value_bytes: int = DEFAULT_MAX_VALUE_BYTES) -> dict:
     """Validate data against a declared schema in one streaming pass, without profiling.
 
     Returns `{"valid": bool, "failures": [{"column", "check", "count"}]}`; a failure also has
@@ -75,7 +90,7 @@ def validate(data: Any, schema: Any, *, repo_root: str | Path | None = None,
             "validate needs a schema: pass --schema or set one in datacouple.toml"
         )
     _, validation = _one_pass(data, declared, DEFAULT_MAX_CATEGORIES, progress, None,
-                              profiling=False)
+                              profiling=False, limits=(max_columns, max_value_bytes))
     return validation
 
 
@@ -103,21 +118,26 @@ def assemble(profile: TableProfile, *, name: str, location: str | None, identity
     }
 
 
-def _one_pass(data, declared, max_categories, progress, name, profiling=True):
-    """Profile (and validate) an in-memory table or a file/directory in one streaming pass."""
+def _one_pass(data, declared, max_categories, progress, name, profiling=True,
+              limits=(DEFAULT_MAX_COLUMNS, DEFAULT_MAX_VALUE_BYTES)):
+    """Profile (and validate) an in-memory table or a file/directory in one streaming pass.
+    `limits` is (max_columns, max_value_bytes): arrow/limits.py."""
     if is_table_like(data):
         table = to_arrow_table(data)
         return _profile_stream(table.schema, lambda: table_batches(table), table.num_rows,
                                declared, max_categories, progress, label=name or "dataframe",
-                               profiling=profiling)
+                               profiling=profiling, limits=limits)
     path = Path(data)
+    for csv_file in csv_files(path)[:1]:  # before Arrow infers types over every column
+        require_columns_within(csv_file, csv_header_width(csv_file, csv_delimiter(csv_file)),
+                               limits[0])
     string_columns: set[str] = set()
     while True:  # a CSV column that changes type late is re-read as strings, then we restart
-        source = open_source(path, string_columns)
+        source = open_source(path, string_columns, dictionary_strings=True)
         try:
             return _profile_stream(source.schema, source.batches, source.total_rows, declared,
                                    max_categories, progress, label=name or path.name,
-                                   profiling=profiling)
+                                   profiling=profiling, limits=limits, where=str(path))
         except CsvTypeConflict as conflict:
             if conflict.column in string_columns:
                 raise
@@ -125,7 +145,11 @@ def _one_pass(data, declared, max_categories, progress, name, profiling=True):
 
 
 def _profile_stream(arrow_schema: pa.Schema, batches, total_rows, declared, max_categories,
-                    progress, *, label: str, profiling: bool = True):
+                    progress, *, label: str, profiling: bool = True,
+                    limits=(DEFAULT_MAX_COLUMNS, DEFAULT_MAX_VALUE_BYTES),
+                    where: str | None = None):
+    max_columns, max_value_bytes = limits
+    require_columns_within(where or label, len(arrow_schema), max_columns)
     validator = None
     if declared is not None:
         # pandera is imported only when a schema is declared (here and in _declared_schema):
@@ -137,12 +161,17 @@ def _profile_stream(arrow_schema: pa.Schema, batches, total_rows, declared, max_
         checked = [c for c in declared.columns if c in arrow_schema.names]
     profile = TableProfile(arrow_schema, max_categories)
     verb = "fingerprint" if profiling else "validate"
-    with row_progress(f"{verb} {label}", total_rows, progress) as bar:
+    # Columns are profiled on every core (numpy and Arrow release the GIL in their loops),
+    # while the source decodes the next batch on a thread of its own.
+    workers = ThreadPoolExecutor(max_workers=max(1, min(os.cpu_count() or 1, len(arrow_schema))),
+                                 thread_name_prefix="datacouple-profile")
+    with workers, row_progress(f"{verb} {label}", total_rows, progress) as bar:
         for batch in batches():
+            require_values_within(batch, where or label, max_value_bytes)
             if profiling:
-                profile.update(batch)
+                profile.update(batch, workers)
             if validator is not None:
-                validator.validate(batch.select(checked).to_pandas())
+                validator.validate(plain_batch(batch.select(checked)).to_pandas())
             bar.advance(batch.num_rows)
     # `validate` shows people a few failing values; a fingerprint stores counts only.
     return profile, (validator.result(examples=not profiling) if validator is not None else None)

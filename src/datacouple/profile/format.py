@@ -319,14 +319,24 @@ FORMAT = "datacouple.fingerprint/1"
 
 def parse_fingerprint(data: bytes | str, shown: str) -> Fingerprint:
     """A fingerprint document from its JSON text; `shown` names its origin in errors."""
+    from .document_check import check_document  # it needs structural_hash from here
+
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
-        document = json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise DatacoupleError(f"{shown}: not a fingerprint (invalid JSON: {error})") from None
+        # NaN and Infinity are not JSON (canonical_json never writes them); an integer of
+        # thousands of digits is refused by int() itself (a ValueError, not JSONDecodeError).
+        document = json.loads(text, parse_constant=_refuse_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        reason = str(error).splitlines()[0] if str(error) else "nested too deep"
+        raise DatacoupleError(f"{shown}: not a fingerprint (invalid JSON: {reason})") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise DatacoupleError(f"{shown}: not a datacouple fingerprint (format is not {FORMAT})")
+    check_document(document, shown, structural_hash)
     return document
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def canonical_json(document: Any) -> str:
@@ -368,6 +378,9 @@ def missing_encodings(column: Column) -> list[str]:
     return sorted(kind for kind, count in missing_counts(column).items() if count)
 
 
+# Reading a fingerprint recomputes its structural hash from its columns and refuses a mismatch
+# (document_check.py): a change here must leave the hash of existing documents as it was (as
+# nested columns did), or every committed fingerprint becomes unreadable.
 def structural_part(columns: list[Column]) -> list[dict]:
     """The exact, non-statistical content of a fingerprint.
 

@@ -16,11 +16,11 @@ from .arrow.extremes import exact_extremes
 def infer_from_data(path: str | Path, *, name: str | None = None,
                     repo_root: str | Path | None = None,
                     max_categories: int = DEFAULT_MAX_CATEGORIES,
-                    progress: bool | None = None) -> Any:
+                    progress: bool | None = None, **limits: int) -> Any:
     """A pandera DataFrameSchema for the data at `path` (the schema layer builds it: the
-    profile layer itself does not import pandera)."""
+    profile layer itself does not import pandera). `limits`: max_columns, max_value_bytes."""
     document = fingerprint(path, None, name=name, repo_root=repo_root,
-                           max_categories=max_categories, progress=progress)
+                           max_categories=max_categories, progress=progress, **limits)
     columns = document["columns"]
     numeric = [c["name"] for c in columns if c["logical_type"] in (lt.INTEGER, lt.FLOAT)]
     # The fingerprint's pass re-read a CSV column as strings when its type changed late in

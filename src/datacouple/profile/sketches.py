@@ -43,12 +43,23 @@ class LogSketch:
         """Add finite float64 values."""
         magnitude = np.abs(values)
         small = magnitude < MIN_MAGNITUDE
-        self.zeros += int(small.sum())
-        for target, chosen in ((self.positive, values > 0), (self.negative, values < 0)):
-            chosen &= ~small
+        zeros = int(np.count_nonzero(small))
+        self.zeros += zeros
+        if zeros == len(values):
+            return
+        if zeros:
+            values, magnitude = values[~small], magnitude[~small]
+        # One logarithm per value, in place; then the keys split by sign.
+        np.log(magnitude, out=magnitude)
+        magnitude /= _LOG_GAMMA
+        keys = np.ceil(magnitude, out=magnitude).astype(np.int64)
+        negative = values < 0
+        if not negative.any():
+            self.positive.add_keys(keys)
+            return
+        for target, chosen in ((self.positive, ~negative), (self.negative, negative)):
             if chosen.any():
-                keys = np.ceil(np.log(magnitude[chosen]) / _LOG_GAMMA).astype(np.int64)
-                target.add_keys(keys)
+                target.add_keys(keys[chosen])
 
     def merge(self, other: LogSketch) -> None:
         self.positive.merge(other.positive)
@@ -172,10 +183,7 @@ class HyperLogLog:
         if len(hashes) == 0:
             return
         index = (hashes >> np.uint64(64 - HLL_PRECISION)).astype(np.intp)
-        # The remaining bits, with a guard bit so the rank is bounded by 64 - precision + 1.
-        rest = (hashes << np.uint64(HLL_PRECISION)) | np.uint64(1 << (HLL_PRECISION - 1))
-        rank = _leading_zeros(rest) + 1
-        np.maximum.at(self._allocated(), index, rank.astype(np.uint8))
+        np.maximum.at(self._allocated(), index, _rank(hashes))
 
     def merge(self, other: HyperLogLog) -> None:
         if other.registers is not None:
@@ -203,13 +211,20 @@ class HyperLogLog:
         return sketch
 
 
-def _leading_zeros(words: np.ndarray) -> np.ndarray:
-    """Count leading zero bits of uint64 words exactly (frexp on 32-bit halves is exact)."""
-    high = (words >> np.uint64(32)).astype(np.float64)
-    low = (words & np.uint64(0xFFFFFFFF)).astype(np.float64)
-    _, high_exp = np.frexp(high)
-    _, low_exp = np.frexp(low)
-    return np.where(high > 0, 32 - high_exp, np.where(low > 0, 64 - low_exp, 64))
+_SPARE_BITS = 64 - 53  # float64 holds 53 bits exactly
+
+
+def _rank(hashes: np.ndarray) -> np.ndarray:
+    """1 + the leading zeros of each hash's bits after the register index, bounded by a guard
+    bit to 64 - precision + 1.
+
+    The guard bit sits above the lowest _SPARE_BITS bits, so shifting those out keeps every
+    bit that can lead and leaves at most 53: float64 holds that exactly, and frexp's exponent
+    is its bit length. One conversion instead of a loop over bits.
+    """
+    rest = (hashes << np.uint64(HLL_PRECISION)) | np.uint64(1 << (HLL_PRECISION - 1))
+    _, bit_length = np.frexp((rest >> np.uint64(_SPARE_BITS)).astype(np.float64))
+    return (64 - _SPARE_BITS + 1 - bit_length).astype(np.uint8)
 
 
 # -- uniqueness: a bottom-k sample of distinct values, with their exact multiplicities ----------

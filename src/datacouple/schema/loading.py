@@ -19,6 +19,7 @@ from pandera.api.pandas.container import DataFrameSchema
 from pandera.io.pandas_io import deserialize_schema
 
 from ..errors import DatacoupleError
+from ..safe_yaml import load_yaml
 from .declared import DeclaredSchema, declared_from_schema, schema_of
 from .json_values import hashable_name
 from .pandera_calls import one_line, quiet_warnings
@@ -113,7 +114,7 @@ def _read_yaml_document(spec: str, path: Path) -> Any:
     try:
         # safe_load builds plain dicts, lists and scalars only: a `!!python/...` tag is refused
         # before anything is constructed, so loading a schema never runs code.
-        return yaml.safe_load(text)
+        return load_yaml(text)  # no aliases either: see safe_yaml.py
     except yaml.constructor.ConstructorError as exc:
         tag = _yaml_tag(exc)
         raise DatacoupleError(

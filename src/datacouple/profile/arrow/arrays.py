@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 _NUMPY_TYPES = {
     pa.int8(): np.int8, pa.int16(): np.int16, pa.int32(): np.int32, pa.int64(): np.int64,
@@ -70,3 +71,24 @@ def string_array(values: list[str]) -> pa.Array:
     offsets, data = utf8_buffers(values)
     return pa.LargeStringArray.from_buffers(
         len(values), pa.py_buffer(offsets.tobytes()), pa.py_buffer(data))
+
+
+def dictionary_counts(array: pa.Array) -> tuple[pa.Array, np.ndarray] | None:
+    """A dictionary-encoded array as (its distinct non-null values, how many rows hold each),
+    read off the indices: no value is hashed or compared. None for any other array, and for a
+    dictionary that is not a set of distinct non-null strings (Arrow allows repeats and nulls
+    in one; Parquet readers and pandas categoricals give none)."""
+    if not pa.types.is_dictionary(array.type):
+        return None
+    dictionary = array.dictionary
+    if dictionary.null_count or not (pa.types.is_string(dictionary.type)
+                                     or pa.types.is_large_string(dictionary.type)):
+        return None
+    indices = pc.drop_null(array.indices) if array.indices.null_count else array.indices
+    counts = np.bincount(to_numpy(indices), minlength=len(dictionary))
+    present = np.flatnonzero(counts)
+    values = dictionary.take(pa.Array.from_buffers(
+        pa.int64(), len(present), [None, pa.py_buffer(present.astype(np.int64))]))
+    if len(values) > 1 and pc.count_distinct(values).as_py() != len(values):
+        return None
+    return values, counts[present].astype(np.int64)

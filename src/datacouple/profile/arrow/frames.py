@@ -41,3 +41,13 @@ def to_arrow_table(data: Any) -> pa.Table:
 
 def table_batches(table: pa.Table):
     return table.to_batches(max_chunksize=BATCH_ROWS)
+
+
+def plain_batch(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Dictionary columns decoded: pandas would make them categoricals, which a schema's dtype
+    checks would then see instead of the column's own type."""
+    if not any(pa.types.is_dictionary(f.type) for f in batch.schema):
+        return batch
+    columns = [c.dictionary_decode() if pa.types.is_dictionary(c.type) else c
+               for c in batch.columns]
+    return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)

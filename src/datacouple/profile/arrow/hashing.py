@@ -22,20 +22,29 @@ _BYTE_BASE_INVERSE = pow(_BYTE_BASE, -1, 1 << 64)
 
 def splitmix64(values: np.ndarray) -> np.ndarray:
     """Finalise 64-bit words into well-mixed hashes (wrapping arithmetic is intended)."""
-    z = values.astype(np.uint64, copy=True)
+    return _splitmix64_in_place(values.astype(np.uint64, copy=True))
+
+
+def _splitmix64_in_place(z: np.ndarray) -> np.ndarray:
+    """splitmix64 over a uint64 array it may overwrite: two arrays in all, not one per step."""
+    shifted = np.empty_like(z)
     with np.errstate(over="ignore"):
         z += _GOLDEN
-        z = (z ^ (z >> np.uint64(30))) * _MIX1
-        z = (z ^ (z >> np.uint64(27))) * _MIX2
-    return z ^ (z >> np.uint64(31))
+        for shift, multiplier in ((30, _MIX1), (27, _MIX2)):
+            np.right_shift(z, np.uint64(shift), out=shifted)
+            z ^= shifted
+            z *= multiplier
+        np.right_shift(z, np.uint64(31), out=shifted)
+        z ^= shifted
+    return z
 
 
 def hash_numeric(values: np.ndarray) -> np.ndarray:
     """Hash int or float values; -0.0 and 0.0 hash alike, as they compare equal."""
     if values.dtype.kind == "f":
-        floats = values.astype(np.float64) + 0.0  # turns -0.0 into 0.0
-        return splitmix64(floats.view(np.uint64))
-    return splitmix64(values.astype(np.int64).view(np.uint64))
+        floats = np.add(values, 0.0, dtype=np.float64)  # a fresh copy; -0.0 becomes 0.0
+        return _splitmix64_in_place(floats.view(np.uint64))
+    return _splitmix64_in_place(values.astype(np.int64).view(np.uint64))
 
 
 class _Powers:
@@ -46,11 +55,16 @@ class _Powers:
         self.table = np.ones(1, dtype=np.uint64)
 
     def __getitem__(self, count: int) -> np.ndarray:
-        while len(self.table) < count:
-            step = np.uint64(pow(self.base, len(self.table), 1 << 64))
+        # Columns are hashed on several threads at once: grow a local copy, never read the
+        # shared table twice (another thread may have replaced it in between), then publish.
+        table = self.table
+        while len(table) < count:
+            step = np.uint64(pow(self.base, len(table), 1 << 64))
             with np.errstate(over="ignore"):
-                self.table = np.concatenate([self.table, self.table * step])
-        return self.table[:count]
+                table = np.concatenate([table, table * step])
+        if len(table) > len(self.table):
+            self.table = table
+        return table[:count]
 
 
 _POWERS = _Powers(_BYTE_BASE)

@@ -126,8 +126,14 @@ def detect_format(path: Path) -> str:
     raise DatacoupleError(f"{path}: unknown data format; use a {_SUPPORTED} file")
 
 
-def open_source(path: str | Path, csv_string_columns: set[str] | None = None) -> BatchSource:
-    """Open a file or directory for streaming. Nothing is decoded yet."""
+def open_source(path: str | Path, csv_string_columns: set[str] | None = None, *,
+                dictionary_strings: bool = False) -> BatchSource:
+    """Open a file or directory for streaming. Nothing is decoded yet.
+
+    `dictionary_strings`: Parquet string columns stored with small dictionaries arrive as
+    dictionary arrays (the profilers read their value counts off the indices); the schema
+    still names their plain type. Only for readers that handle dictionary arrays.
+    """
     path = Path(path)
     if not path.exists():
         raise DatacoupleError(f"{path}: no such file or directory")
@@ -136,7 +142,7 @@ def open_source(path: str | Path, csv_string_columns: set[str] | None = None) ->
     fmt = detect_format(path)
     try:
         if fmt == "parquet":
-            return _open_parquet(path)
+            return _open_parquet(path, dictionary_strings)
         if fmt == "csv":
             return _open_csv(path, csv_string_columns or set())
         return _open_ipc(path)
@@ -154,6 +160,12 @@ def read_error(path: Path, fmt: str, error: Exception) -> DatacoupleError:
                 f"{path}: ragged CSV: a row has {ragged.group(2)} fields where the header has "
                 f"{ragged.group(1)}; fix the quoting or delimiter of that row"
             )
+        if "straddl" in text:  # one row longer than the block Arrow reads at a time
+            return DatacoupleError(
+                f"{path}: a CSV row is longer than {_CSV_BLOCK_BYTES >> 20} MiB (a huge value, "
+                "or an unclosed quote); datacouple reads CSV rows up to that size: close the "
+                "quote, or store such values as Parquet"
+            )
         return DatacoupleError(f"{path}: cannot parse CSV: {text}")
     if fmt == "parquet":
         return DatacoupleError(
@@ -163,21 +175,100 @@ def read_error(path: Path, fmt: str, error: Exception) -> DatacoupleError:
     return DatacoupleError(f"{path}: not a readable Arrow IPC file ({text})")
 
 
-def _open_parquet(path: Path) -> BatchSource:
+def _open_parquet(path: Path, dictionary_strings: bool = False) -> BatchSource:
     meta = pq.ParquetFile(path)
     schema = meta.schema_arrow
+    as_dictionary = dictionary_encoded_strings(meta.metadata, schema) if dictionary_strings else []
 
     def batches() -> Iterator[pa.RecordBatch]:
         # A fresh reader per pass. No pre-buffering: pyarrow would otherwise buffer every row
         # group it has read, and memory would grow with the file.
-        with pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20) as reader:
+        with pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20,
+                            read_dictionary=as_dictionary) as reader:
             yield from reader.iter_batches(batch_size=BATCH_ROWS)
 
     return BatchSource(path, "parquet", schema, meta.metadata.num_rows, batches)
 
 
+# A writer falls back from dictionary to plain pages once a column chunk's dictionary passes a
+# size limit (1 MiB by default in Arrow and parquet-mr). Reading a fallen-back chunk as a
+# dictionary makes Arrow hash it value by value (1.2 s more for 5M ids), while a chunk that is
+# dictionary-encoded throughout decodes faster that way. The metadata tells them apart: past
+# its dictionary page, a dictionary-encoded chunk holds only bit-packed indices (at most 20
+# bits a row for a million entries), a plain one at least a 4-byte length and a character per
+# value. A wrong guess costs time only: the profile is the same either way.
+_MAX_INDEX_BYTES_PER_VALUE = 4.5
+
+
+def dictionary_encoded_strings(metadata: pq.FileMetaData, schema: pa.Schema) -> list[str]:
+    """Top-level string columns whose every chunk is dictionary-encoded throughout."""
+    wanted = [f.name for f in schema
+              if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+    if not wanted or metadata.num_row_groups == 0:
+        return []
+    position = {metadata.schema.column(i).path: i for i in range(metadata.num_columns)}
+    chosen = []
+    for name in wanted:
+        index = position.get(name)
+        if index is None:
+            continue
+        chunks = [metadata.row_group(g).column(index) for g in range(metadata.num_row_groups)]
+        if all(_dictionary_encoded_throughout(c) for c in chunks):
+            chosen.append(name)
+    return chosen
+
+
+def _dictionary_encoded_throughout(chunk: pq.ColumnChunkMetaData) -> bool:
+    if not chunk.has_dictionary_page or not chunk.dictionary_page_offset or not chunk.num_values:
+        return False
+    dictionary_bytes = chunk.data_page_offset - chunk.dictionary_page_offset  # compressed
+    past_dictionary = chunk.total_uncompressed_size - dictionary_bytes
+    return past_dictionary <= _MAX_INDEX_BYTES_PER_VALUE * chunk.num_values
+
+
+def csv_delimiter(path: Path) -> str:
+    return "\t" if ".tsv" in [s.lower() for s in path.suffixes] else ","
+
+
+def csv_files(path: Path) -> list[Path]:
+    """The CSV files a file or directory is read from ([] for other formats), first first."""
+    if path.is_dir():
+        files = _data_files(path)
+        return files if files and directory_format(path, files) == "csv" else []
+    return [path] if path.is_file() and detect_format(path) == "csv" else []
+
+
+# Byte-order marks of the encodings that are not UTF-8 (Arrow reads CSV as UTF-8 only; it
+# skips a UTF-8 BOM itself, so an Excel "CSV UTF-8" export is read as it should be).
+_OTHER_BOMS = ((b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe\x00\x00", "UTF-32"),
+               (b"\xfe\xff", "UTF-16"), (b"\xff\xfe", "UTF-16"))
+_REENCODE = "re-save it as UTF-8 (e.g. iconv -f {} -t UTF-8)"
+
+
+def _require_utf8_text(path: Path) -> None:
+    """Refuse CSV that is not UTF-8 text before Arrow misreads it (UTF-16 reads as one
+    ragged column of NUL-separated bytes)."""
+    with pa.input_stream(str(path), compression="detect") as stream:
+        head = stream.read(1 << 16)
+    for bom, encoding in _OTHER_BOMS:
+        if head.startswith(bom):
+            raise DatacoupleError(f"{path}: the CSV is {encoding} text; datacouple reads CSV as "
+                                  f"UTF-8: {_REENCODE.format(encoding)}")
+    if b"\x00" in head:
+        raise DatacoupleError(f"{path}: the CSV holds NUL bytes, so it is not UTF-8 text "
+                              f"(UTF-16 without a byte-order mark?): "
+                              f"{_REENCODE.format('UTF-16')}")
+
+
+def _not_utf8(path: Path, column: str) -> DatacoupleError:
+    return DatacoupleError(
+        f"{path}: column {column!r} holds bytes that are not UTF-8 (Latin-1 or Windows-1252 "
+        f"text mixed in?); datacouple reads CSV as UTF-8: {_REENCODE.format('LATIN1')}"
+    )
+
+
 def _csv_options(path: Path, string_columns: set[str]):
-    delimiter = "\t" if ".tsv" in [s.lower() for s in path.suffixes] else ","
+    delimiter = csv_delimiter(path)
     read = pacsv.ReadOptions(block_size=_CSV_BLOCK_BYTES)
     parse = pacsv.ParseOptions(delimiter=delimiter)
     # Keep "" and "NA" in string columns as they are written: their encoding is the point.
@@ -189,10 +280,14 @@ def _csv_options(path: Path, string_columns: set[str]):
 
 
 def _open_csv(path: Path, string_columns: set[str]) -> BatchSource:
+    _require_utf8_text(path)
     read, parse, convert = _csv_options(path, string_columns)
     with pacsv.open_csv(path, read_options=read, parse_options=parse,
                         convert_options=convert) as probe:
         schema = probe.schema
+    for column in schema:
+        if pa.types.is_binary(column.type):  # Arrow's type for text that is not UTF-8
+            raise _not_utf8(path, column.name)
 
     def batches() -> Iterator[pa.RecordBatch]:
         reader = pacsv.open_csv(path, read_options=read, parse_options=parse,
@@ -204,6 +299,8 @@ def _open_csv(path: Path, string_columns: set[str]) -> BatchSource:
                 return
             except pa.ArrowInvalid as error:
                 conflict = re.search(r"In CSV column #(\d+): .*CSV conversion error", str(error))
+                if conflict and "invalid UTF8" in str(error):
+                    raise _not_utf8(path, schema.names[int(conflict.group(1))]) from error
                 if conflict:
                     raise CsvTypeConflict(path, schema.names[int(conflict.group(1))]) from error
                 raise

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import Executor
+
 import pyarrow as pa
 
 from .columns import ColumnProfiler, ProfileOptions, profiler_for
@@ -15,11 +18,27 @@ class TableProfile:
         self.columns: list[ColumnProfiler] = [
             profiler_for(f.name, f.type, max_categories) for f in schema
         ]
+        self._cost = [0.0] * len(self.columns)  # CPU seconds each column took so far
 
-    def update(self, batch: pa.RecordBatch) -> None:
+    def update(self, batch: pa.RecordBatch, workers: Executor | None = None) -> None:
+        """Add a batch; with `workers`, columns are profiled in parallel (each profiler still
+        sees its batches in order: this returns when all of them are done)."""
         self.rows += batch.num_rows
-        for profiler, array in zip(self.columns, batch.columns, strict=True):
-            profiler.update(array)
+        if workers is None or len(self.columns) < 2:
+            for profiler, array in zip(self.columns, batch.columns, strict=True):
+                profiler.update(array)
+            return
+        # Costliest first (as measured so far), so that no worker is left with a long column
+        # at the end of the batch while the others wait.
+        order = sorted(range(len(self.columns)), key=self._cost.__getitem__, reverse=True)
+        for index, seconds in workers.map(lambda i: self._timed_update(i, batch.column(i)),
+                                          order):
+            self._cost[index] += seconds
+
+    def _timed_update(self, index: int, array: pa.Array) -> tuple[int, float]:
+        started = time.thread_time()
+        self.columns[index].update(array)
+        return index, time.thread_time() - started
 
     def merge(self, other: TableProfile) -> None:
         if other.schema.names != self.schema.names:

@@ -46,17 +46,24 @@ class ExactCounts:
         if self.counts is None or len(array) == 0:
             return None
         counted = pc.value_counts(array)
-        # A cheap early exit only: `counted` may hold a null entry, and Arrow counts -0.0 and
-        # 0.0 apart (it compares bits) where Python keys them as one value, hence `+ 2`. The
-        # test that decides is the one on the merged keys below, whatever the batches.
-        if len(counted) > self.limit + 2:
+        if counted.field(0).null_count:
+            counted = counted.filter(pc.is_valid(counted.field(0)))
+        return self.add_counted(counted.field(0), to_numpy(counted.field(1)))
+
+    def add_counted(self, values: pa.Array, counts: np.ndarray) -> dict | None:
+        """Add distinct non-null values with their counts in the batch; return those counts as
+        a dict, or None once the domain is too large."""
+        if self.counts is None or len(values) == 0:
+            return None
+        # Arrow counts -0.0 and 0.0 apart (it compares bits) where Python keys them as one
+        # value: the one pair that can collapse, hence `+ 1`. The test that decides is the one
+        # on the merged keys below, whatever the batches.
+        if len(values) > self.limit + 1:
             self.counts = None
             return None
         batch: dict = {}
-        for value, count in zip(counted.field(0).to_pylist(), counted.field(1).to_pylist(),
-                                strict=True):
-            if value is not None:  # add, not assign: -0.0 and 0.0 are one key
-                batch[value] = batch.get(value, 0) + count
+        for value, count in zip(values.to_pylist(), counts.tolist(), strict=True):
+            batch[value] = batch.get(value, 0) + count  # add, not assign: -0.0 and 0.0 are one
         for value, count in batch.items():
             self.counts[value] = self.counts.get(value, 0) + count
         if len(self.counts) > self.limit:
@@ -146,13 +153,10 @@ class ColumnProfiler:
         }
 
     # -- helpers --------------------------------------------------------------------------
-    def _count_distinct(self, values: pa.Array, hashes: Callable[[], np.ndarray | tuple]
+    def _count_distinct(self, values: pa.Array, hashes: Callable[[], np.ndarray]
                         ) -> dict | None:
-        """Exact counts while the domain is small; HyperLogLog only once it is not.
-
-        `hashes()` returns one hash per non-null value, or one per distinct value of the batch;
-        with the latter, a profiler that has the batch's value counts at hand may return
-        `(hashes, counts)`, which spares the distinct sample a count of its own.
+        """Exact counts while the domain is small; HyperLogLog and the distinct sample only
+        once it is not. `hashes()` gives one hash per non-null value.
 
         Hashing every value is the costliest part of a profile, and a small domain never needs
         it. When the exact table overflows, the sketch is seeded with the values seen so far:
@@ -168,15 +172,29 @@ class ColumnProfiler:
             self.hll.add_hashes(self._hash_keys(list(seen)))
             self._sample_counts(seen)
         hashed = hashes()
-        counts = None
-        if isinstance(hashed, tuple):  # (one hash per distinct value, its rows in the batch)
-            hashed, counts = hashed
         self.hll.add_hashes(hashed)
-        if counts is not None and self.sample is not None:
+        if self.sample is not None:
+            self._sample_fed = True
+            self.sample.add(hashed)
+        return batch_counts
+
+    def _count_distinct_counted(self, values: pa.Array, counts: np.ndarray) -> dict | None:
+        """`_count_distinct` for a batch given as its distinct non-null values with their
+        counts (from a dictionary or value_counts): the exact domain, or the sketch and the
+        sample, each fed once per distinct value."""
+        batch_counts = None
+        if self.exact is not None and self.exact.counts is not None:
+            seen = dict(self.exact.counts)
+            batch_counts = self.exact.add_counted(values, counts)
+            if self.exact.counts is not None:
+                return batch_counts
+            self.hll.add_hashes(self._hash_keys(list(seen)))
+            self._sample_counts(seen)
+        hashed = self._hash_values(values)
+        self.hll.add_hashes(hashed)
+        if self.sample is not None:
             self._sample_fed = True
             self.sample.add(hashed, counts)
-        else:
-            self._feed_sample(values, hashed)
         return batch_counts
 
     def _sample_counts(self, counts: dict) -> None:
@@ -186,67 +204,6 @@ class ColumnProfiler:
             self._sample_fed = True
             self.sample.add(self._hash_keys(list(counts)),
                             np.fromiter(counts.values(), dtype=np.int64, count=len(counts)))
-
-    def _feed_sample(self, values: pa.Array, hashed: np.ndarray) -> None:
-        """`hashed` has one hash per non-null value, or (a profiler that hashes each distinct
-        value of a batch once) one per distinct value. Then a value the sample already holds is
-        simply repeated; only values new to it need their count within the batch."""
-        if self.sample is None:
-            return
-        self._sample_fed = True
-        present = len(values) - values.null_count
-        if len(hashed) == present:
-            self.sample.add(hashed)
-            return
-        positions = np.flatnonzero(self.sample.candidates(hashed))
-        if not len(positions):
-            return
-        limit = 4 * self.sample.size
-        if len(positions) > limit:  # a sample still filling: only the smallest can enter
-            cut = np.partition(hashed[positions], limit)[limit]
-            positions = positions[hashed[positions] <= cut]
-        candidates = hashed[positions]
-        held = self.sample.holds(candidates)
-        counts = np.where(held, 2, 1)
-        fresh = np.flatnonzero(~held)
-        if len(fresh):
-            in_batch = self._batch_counts(values, hashed, positions[fresh])
-            if in_batch is None:  # cannot count this profiler's values: no uniqueness claim
-                self.sample = None
-                return
-            counts[fresh] = in_batch
-        self.sample.add(candidates, counts)
-
-    def _batch_counts(self, values: pa.Array, hashed: np.ndarray,
-                      positions: np.ndarray) -> np.ndarray | None:
-        """Rows holding each of `hashed[positions]` in this batch (`hashed`: one hash per
-        distinct value). Where values repeat a lot, Arrow's value counts are the cheaper way:
-        they list values in first-seen order, as `unique` does, which is the order of `hashed`;
-        that is checked on the values asked for, and any mismatch falls back to hashing every
-        value, the way that holds whatever the order."""
-        wanted = hashed[positions]
-        if 2 * len(hashed) < len(values) - values.null_count:
-            counted = pc.value_counts(values)
-            distinct, rows = counted.field(0), counted.field(1)
-            if distinct.null_count:
-                valid = pc.is_valid(distinct)
-                distinct, rows = pc.filter(distinct, valid), pc.filter(rows, valid)
-            if len(distinct) == len(hashed):
-                # Built from the buffer: pa.array() (and Array.to_numpy) would import pandas.
-                indices = pa.Array.from_buffers(
-                    pa.int64(), len(positions),
-                    [None, pa.py_buffer(np.ascontiguousarray(positions, dtype=np.int64))])
-                checked = self._hash_values(distinct.take(indices))
-                if checked is not None and np.array_equal(checked, wanted):
-                    return to_numpy(rows)[positions]
-        every = self._hash_values(values)
-        if every is None:
-            return None
-        every = every[every <= wanted.max()]  # the rest cannot match: a cheap first cut
-        keys = np.sort(wanted)
-        where = np.minimum(np.searchsorted(keys, every), len(keys) - 1)
-        per_key = np.bincount(where[keys[where] == every], minlength=len(keys))
-        return per_key[np.searchsorted(keys, wanted)]
 
     def _hash_values(self, values: pa.Array) -> np.ndarray | None:
         """One hash per non-null value, as the profiler hashes them (strings: their UTF-8)."""

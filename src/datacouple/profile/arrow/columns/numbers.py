@@ -69,13 +69,12 @@ class NumericProfiler(ColumnProfiler):
         numbers = to_numpy(values)
         if self.is_float:
             numbers = numbers.astype(np.float64, copy=False)
-            nan = np.isnan(numbers)
-            self.nan += int(nan.sum())
-            self.pos_inf += int(np.isposinf(numbers).sum())
-            self.neg_inf += int(np.isneginf(numbers).sum())
             finite_mask = np.isfinite(numbers)
-            numbers = numbers[finite_mask]
-            if not finite_mask.all():
+            if not finite_mask.all():  # most batches have no NaN or infinity: one pass then
+                self.nan += int(np.isnan(numbers).sum())
+                self.pos_inf += int(np.isposinf(numbers).sum())
+                self.neg_inf += int(np.isneginf(numbers).sum())
+                numbers = numbers[finite_mask]
                 values = pc.filter(values, pc.is_finite(values))
             self.integral += int(np.count_nonzero(numbers == np.trunc(numbers)))
         else:
@@ -89,8 +88,11 @@ class NumericProfiler(ColumnProfiler):
                            cast(high), int(np.count_nonzero(numbers == high)))
         self.zeros += int(np.count_nonzero(numbers == 0))
         as_float = numbers.astype(np.float64, copy=False)
-        hits = np.isin(as_float, _NUMERIC_SENTINEL_SET)
-        if hits.any():
+        # Only the sentinels within this batch's range can occur in it (often none or few).
+        possible = _NUMERIC_SENTINEL_SET[(low <= _NUMERIC_SENTINEL_SET)
+                                         & (high >= _NUMERIC_SENTINEL_SET)]
+        hits = np.isin(as_float, possible) if len(possible) else None
+        if hits is not None and hits.any():
             found, counts = np.unique(as_float[hits], return_counts=True)
             for value, count in zip(found.tolist(), counts.tolist(), strict=True):
                 self.sentinels[int(value)] += count

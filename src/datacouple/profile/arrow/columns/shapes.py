@@ -222,24 +222,29 @@ class ShapeCounts:
     def counting_patterns(self) -> bool:
         return self.patterns.counts is not None or self.formats.counts is not None
 
-    def update(self, values: pa.Array, ascii_only: bool) -> None:
+    def update(self, values: pa.Array, ascii_only: bool) -> tuple[pa.Array, np.ndarray] | None:
         """Add a batch of strings (nulls are skipped). Everything is read off the distinct
         patterns with their counts (one pattern for a column of ids); once both pattern levels
-        gave up (free text), off the patterns themselves, without grouping them."""
+        gave up (free text), off the patterns themselves, without grouping them.
+
+        Returns the distinct full-length patterns with their counts where they were counted:
+        for ASCII text, case and blankness are properties of the pattern alone."""
         if len(values) == 0:
-            return
+            return None
         patterns = class_patterns(values, ascii_only)
-        if self.counting_patterns:
-            single = None if patterns.null_count else _single_pattern(patterns)
-            if single is not None:  # ids and codes of one fixed format: no hashing needed
-                self._add(single, np.array([len(values)], dtype=np.int64), distinct=True)
-                return
-            counted = pc.value_counts(patterns)
-            if counted.field(0).null_count:
-                counted = counted.filter(pc.is_valid(counted.field(0)))
-            self._add(counted.field(0), to_numpy(counted.field(1)), distinct=True)
-        else:
+        if not self.counting_patterns:
             self._add(pc.drop_null(patterns) if patterns.null_count else patterns, None)
+            return None
+        single = None if patterns.null_count else _single_pattern(patterns)
+        if single is not None:  # ids and codes of one fixed format: no hashing needed
+            counted = single, np.array([len(values)], dtype=np.int64)
+        else:
+            grouped = pc.value_counts(patterns)
+            if grouped.field(0).null_count:
+                grouped = grouped.filter(pc.is_valid(grouped.field(0)))
+            counted = grouped.field(0), to_numpy(grouped.field(1))
+        self._add(*counted, distinct=True)
+        return counted
 
     def add_counted(self, values: pa.Array, counts: np.ndarray, ascii_only: bool) -> None:
         """Add distinct non-null strings with their counts (a batch's value_counts)."""

@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ...format import SENTINEL_TOKENS
-from ..arrays import string_array, string_buffers, to_numpy, valid_mask
+from ..arrays import dictionary_counts, string_array, string_buffers, to_numpy, valid_mask
 from ..hashing import hash_python_strings, hash_strings
 from .base import (
     ColumnProfiler,
@@ -19,14 +19,27 @@ from .base import (
     min_of,
     round_float,
 )
-from .shapes import ShapeCounts
+from .shapes import ShapeCounts, class_patterns
 
 _SENTINEL_SET = string_array(list(SENTINEL_TOKENS))
+_SENTINEL_PATTERNS = class_patterns(_SENTINEL_SET, ascii_only=True)
+_REPEAT_PROBE_ROWS = 8192  # rows looked at to tell whether a batch's values repeat
 
 _ASCII_KERNELS = {"upper": pc.ascii_is_upper, "lower": pc.ascii_is_lower,
                   "title": pc.ascii_is_title, "space": pc.ascii_is_space}
 _UTF8_KERNELS = {"upper": pc.utf8_is_upper, "lower": pc.utf8_is_lower,
                  "title": pc.utf8_is_title, "space": pc.utf8_is_space}
+
+
+def _mask(flags: pa.Array) -> np.ndarray:
+    """A boolean kernel's result as a numpy mask (null counts as False)."""
+    return np.unpackbits(np.frombuffer(flags.buffers()[1], dtype=np.uint8), bitorder="little",
+                         count=flags.offset + len(flags))[flags.offset:].astype(bool)
+
+
+def _weighted(flags: pa.Array, counts: np.ndarray) -> int:
+    """Rows behind the distinct values a boolean kernel marked true."""
+    return int(counts[_mask(flags) & valid_mask(flags)].sum())
 
 
 def _is_ascii(offsets: np.ndarray, data: np.ndarray) -> bool:
@@ -51,28 +64,124 @@ class StringProfiler(ColumnProfiler):
         self.exact = ExactCounts(limit)
         self.shape = ShapeCounts()
         self._unique_share = 1.0  # distinct values per row in the last measured batch
-        self._batch_distinct: pa.StructArray | None = None  # this batch's value counts
         self._batches_hashed = 0
 
     def update(self, array: pa.Array) -> None:
         super().update(array)
+        if array.null_count == len(array):
+            return
+        counted = dictionary_counts(array)
+        if counted is not None:  # a dictionary-encoded column: its value counts come free
+            self._update_counted(*counted)
+            return
         if pa.types.is_dictionary(array.type):
             array = array.dictionary_decode()
         if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
             array = array.cast(pa.large_string())  # string_view: most kernels lack it
-        if array.null_count == len(array):
+        if self.exact.counts is not None or self._values_may_repeat(array):
+            counted = pc.value_counts(array)
+            if counted.field(0).null_count:
+                counted = counted.filter(pc.is_valid(counted.field(0)))
+            self._unique_share = len(counted) / max(len(array) - array.null_count, 1)
+            if self._unique_share < 0.5 or len(counted) <= self.exact.limit:
+                self._update_counted(counted.field(0), to_numpy(counted.field(1)))
+                return
+            # Values barely repeat: row by row is cheaper than by distinct value (no grouping
+            # of as many patterns as rows). A domain still counted exactly overflows here.
+            self._give_up_exact_domain()
+        self._update_rows(array)
+
+    def _give_up_exact_domain(self) -> None:
+        """The values counted exactly so far go where the batch's values would have gone:
+        the sketch, the distinct sample and the shape."""
+        seen = self.exact.counts
+        if seen is None:
             return
+        self.exact.counts = None
+        if seen:
+            self.hll.add_hashes(self._hash_keys(list(seen)))
+            self._sample_counts(seen)
+            self.shape.add_values(seen)
+
+    def _values_may_repeat(self, array: pa.Array) -> bool:
+        """Whether to count this batch's distinct values first: where values repeat, every
+        statistic is then computed once per distinct value. Once they did not, looked at again
+        on every 8th batch, on its first rows only (a column of ids skips the count)."""
+        self._batches_hashed += 1
+        if self._unique_share >= 0.5 and self._batches_hashed % 8 == 1:
+            head = array.slice(0, _REPEAT_PROBE_ROWS)
+            present = len(head) - head.null_count
+            self._unique_share = pc.count_distinct(head).as_py() / max(present, 1)
+        return self._unique_share < 0.5
+
+    def _update_counted(self, values: pa.Array, counts: np.ndarray) -> None:
+        """A batch given as its distinct non-null values and their counts."""
+        offsets, data = string_buffers(values)
+        ascii_only = _is_ascii(offsets, data)
+        if ascii_only:
+            lengths = np.diff(offsets)
+        else:
+            lengths = to_numpy(pc.utf8_length(values)).astype(np.int64)
+        self.length_min = min_of(self.length_min, int(lengths.min()))
+        self.length_max = max_of(self.length_max, int(lengths.max()))
+        self.length_sum += int(lengths @ counts)
+        self.empty += int(counts[lengths == 0].sum())
+        # The ASCII kernels are ~10x faster and agree with the UTF-8 ones on ASCII text.
+        self._count_case_and_blanks(_ASCII_KERNELS if ascii_only else _UTF8_KERNELS,
+                                    values, counts)
+        before = dict(self.exact.counts) if self.exact.counts is not None else None
+        batch_counts = self._count_distinct_counted(values, counts)
+        if self.exact.counts is None:  # a small domain yields its shape from its values later
+            if before is not None:  # the domain overflowed in this batch
+                self.shape.add_values(before)
+            self.shape.add_counted(values, counts, ascii_only)
+        if batch_counts is not None:
+            found = {token: batch_counts[token] for token in SENTINEL_TOKENS
+                     if token in batch_counts}
+        else:
+            is_sentinel = pc.is_in(values, value_set=_SENTINEL_SET)
+            hits = valid_mask(is_sentinel) & _mask(is_sentinel)
+            found = dict(zip(values.filter(is_sentinel).to_pylist(), counts[hits].tolist(),
+                             strict=True)) if hits.any() else {}
+        self._add_sentinels(found)
+
+    def _update_rows(self, array: pa.Array) -> None:
+        """A batch of (mostly) distinct values, each row computed once: a large domain, past
+        its exact count."""
         offsets, data = string_buffers(array)
         ascii_only = _is_ascii(offsets, data)
         self._count_lengths(array, offsets if ascii_only else None)
-        # The ASCII kernels are ~10x faster and agree with the UTF-8 ones on ASCII text.
-        kernels = _ASCII_KERNELS if ascii_only else _UTF8_KERNELS
-        self.whitespace += count_true(kernels["space"](array))
-        before = dict(self.exact.counts) if self.exact.counts is not None else None
-        batch_counts = self._count_distinct(array, lambda: self._hash_distinct(array))
-        self._count_shape(array, ascii_only, before)
-        self._count_sentinels(array, batch_counts)
-        self._count_case(array, kernels)
+        hashed = hash_strings(array)
+        self.hll.add_hashes(hashed)
+        if self.sample is not None:
+            self._sample_fed = True
+            self.sample.add(hashed)
+        patterns = self.shape.update(array, ascii_only)
+        if ascii_only and patterns is not None:
+            # An ASCII string's case and blankness are those of its class pattern (the kernels
+            # agree on every string of up to two characters, tests/profile/test_fast_paths),
+            # and it can equal a missing-value token only if it shares the token's pattern.
+            self._count_case_and_blanks(_ASCII_KERNELS, *patterns)
+            if not pc.any(pc.is_in(patterns[0], value_set=_SENTINEL_PATTERNS)).as_py():
+                return
+        else:  # every row once (a null row's flag is null, which counts as false)
+            self._count_case_and_blanks(_ASCII_KERNELS if ascii_only else _UTF8_KERNELS,
+                                        array, np.ones(len(array), dtype=np.int64))
+        is_sentinel = pc.is_in(array, value_set=_SENTINEL_SET)
+        if pc.any(is_sentinel).as_py():
+            counted = pc.value_counts(pc.filter(array, is_sentinel))
+            self._add_sentinels(dict(zip(counted.field(0).to_pylist(),
+                                         counted.field(1).to_pylist(), strict=True)))
+
+    def _count_case_and_blanks(self, kernels: dict, values: pa.Array,
+                               counts: np.ndarray) -> None:
+        """Whitespace-only values and case, from distinct values (or patterns) with counts."""
+        self.whitespace += _weighted(kernels["space"](values), counts)
+        upper = kernels["upper"](values)
+        self.case["upper"] += _weighted(upper, counts)
+        self.case["lower"] += _weighted(kernels["lower"](values), counts)
+        # "A" is both upper and title case; count it once, as upper.
+        self.case["title"] += _weighted(pc.and_not(kernels["title"](values), upper), counts)
 
     def _count_lengths(self, array: pa.Array, ascii_offsets: np.ndarray | None) -> None:
         """Lengths in characters; for ASCII text (offsets given) that is the byte length, read
@@ -94,59 +203,9 @@ class StringProfiler(ColumnProfiler):
         self.length_sum += total
         self.empty += empty
 
-    def _count_shape(self, array: pa.Array, ascii_only: bool, before: dict | None) -> None:
-        """Only once the column has too many values for an exact domain: a small domain yields
-        its shape from its values at the end, at no cost per row. `before` is the exact domain
-        as it was before this batch."""
-        distinct, self._batch_distinct = self._batch_distinct, None
-        if self.exact.counts is not None:
-            return
-        if before is not None:  # the domain overflowed in this batch
-            self.shape.add_values(before)
-        if distinct is not None and self._unique_share < 0.5:  # values repeat: use them once
-            if distinct.field(0).null_count:
-                distinct = distinct.filter(pc.is_valid(distinct.field(0)))
-            self.shape.add_counted(distinct.field(0), to_numpy(distinct.field(1)), ascii_only)
-        else:
-            self.shape.update(array, ascii_only)
-
-    def _count_sentinels(self, array: pa.Array, batch_counts: dict | None) -> None:
-        """Exact matches of the missing-value tokens; from the batch's value counts when the
-        column is small enough to have them, else by a set lookup over the batch."""
-        if batch_counts is not None:
-            found = {token: batch_counts[token] for token in SENTINEL_TOKENS
-                     if token in batch_counts}
-        else:
-            is_sentinel = pc.is_in(array, value_set=_SENTINEL_SET)
-            if not pc.any(is_sentinel).as_py():
-                return
-            counted = pc.value_counts(pc.filter(array, is_sentinel))
-            found = dict(zip(counted.field(0).to_pylist(), counted.field(1).to_pylist(),
-                             strict=True))
+    def _add_sentinels(self, found: dict[str, int]) -> None:
         for token, count in found.items():
             self.sentinels[token] = self.sentinels.get(token, 0) + count
-
-    def _count_case(self, array: pa.Array, kernels: dict) -> None:
-        upper = kernels["upper"](array)
-        self.case["upper"] += count_true(upper)
-        self.case["lower"] += count_true(kernels["lower"](array))
-        # "A" is both upper and title case; count it once, as upper.
-        self.case["title"] += count_true(pc.and_not(kernels["title"](array), upper))
-
-    def _hash_distinct(self, array: pa.Array) -> np.ndarray:
-        """Hash each distinct value once where values repeat (the sketch ignores repeats).
-
-        Whether they repeat is measured on every 8th batch and remembered in between.
-        """
-        self._batches_hashed += 1
-        if self._unique_share < 0.5 or self._batches_hashed % 8 == 1:
-            # value_counts rather than unique: the same hash pass, and the counts let the
-            # shape be read off the distinct values (_count_shape).
-            counted = pc.value_counts(array)
-            self._unique_share = len(counted) / max(len(array), 1)
-            self._batch_distinct = counted
-            return hash_strings(counted.field(0))
-        return hash_strings(array)
 
     def merge(self, other: StringProfiler) -> None:
         super().merge(other)

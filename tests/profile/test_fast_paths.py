@@ -1,0 +1,189 @@
+"""The engine's shortcuts give exactly what the plain computation gives.
+
+Each shortcut here exists for speed only (docs/performance.md); a fingerprint must not move by
+a bit because of one, so each is checked against the direct computation on edge cases and on
+many generated values.
+"""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from datacouple.profile.arrow.columns.temporal import _iso_format
+from datacouple.profile.sketches import HLL_PRECISION, _rank
+
+from public_data import islp_frame
+
+
+def _rank_bit_by_bit(word: int) -> int:
+    rest = ((word << HLL_PRECISION) & (2**64 - 1)) | (1 << (HLL_PRECISION - 1))
+    return 64 - rest.bit_length() + 1
+
+
+def test_hyperloglog_rank_equals_counting_bits():
+    powers = [1 << k for k in range(64)]
+    edges = [0, 2**64 - 1, *powers, *(p - 1 for p in powers), *(p + 1 for p in powers[1:])]
+    rng = np.random.default_rng(7)
+    words = [*edges, *((2 * int(w) + 1) & (2**64 - 1)
+                       for w in rng.integers(0, 2**63, 5000, dtype=np.int64))]
+    ranks = _rank(np.array(words, dtype=np.uint64))
+    assert ranks.tolist() == [_rank_bit_by_bit(w) for w in words]
+
+
+def _arrow_iso(value: int, dtype: pa.DataType) -> str:
+    width = pa.int32() if pa.types.is_date32(dtype) else pa.int64()
+    return pa.scalar(value, width).cast(dtype).as_py().isoformat()
+
+
+def test_iso_text_of_dates_and_timestamps_equals_arrows():
+    rng = random.Random(3)
+    zones = [None, "UTC", "America/New_York", "Europe/Berlin", "Asia/Kathmandu", "+05:30",
+             "-03:00"]
+    types = [pa.date32(), pa.date64()] + [pa.timestamp(unit, zone) for unit in
+                                          ("s", "ms", "us", "ns") for zone in zones]
+    spans = {"s": 10**11, "ms": 10**14, "us": 10**17, "ns": 9 * 10**18}
+    checked = 0
+    for dtype in types:
+        for _ in range(150):
+            if pa.types.is_date32(dtype):
+                value = rng.randint(-700_000, 2_900_000)
+            elif pa.types.is_date64(dtype):
+                value = rng.randint(-6 * 10**13, 2 * 10**14) // 86_400_000 * 86_400_000
+            else:
+                value = rng.randint(-spans[dtype.unit] // 4, spans[dtype.unit])
+                if dtype.unit == "ns":
+                    value -= value % 1000  # whole microseconds: the standard-library path
+            assert _iso_format(value, dtype) == _arrow_iso(value, dtype), (dtype, value)
+            checked += 1
+    assert checked == 150 * len(types)
+
+
+def test_fingerprinting_timestamps_does_not_import_pandas(tmp_path):
+    """Arrow's conversion of a zoned timestamp imports pandas (0.4 s, 40 MiB of memory)."""
+    path = tmp_path / "events.parquet"
+    stamps = pa.array([0, 86_400_000_000, 1_700_000_000_000_000], pa.int64())
+    pq.write_table(pa.table({
+        "at": stamps.cast(pa.timestamp("us", "Europe/Berlin")),
+        "naive": stamps.cast(pa.timestamp("us")),
+        "day": pa.array([0, 1, 19_000], pa.int32()).cast(pa.date32()),
+    }), path)
+    probe = ("import sys, datacouple; d = datacouple.fingerprint(sys.argv[1], progress=False); "
+             "print(d['columns'][0]['temporal']['max'], 'pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True,
+                         text=True, check=True).stdout.split()
+    assert out == ["2023-11-14T23:13:20+01:00", "False"]
+
+
+def test_non_ascii_strings_count_lengths_in_characters():
+    """The UTF-8 path (a layout refactor once renamed its kernel to one that does not exist)."""
+    table = pa.table({"city": ["Zürich", "São Paulo", None, "東京", "Oslo"]})
+    length = datacouple_fingerprint(table)["columns"][0]["string"]["length"]
+    assert (length["min"], length["max"], length["mean"]) == (2, 9, 5.25)
+
+
+def datacouple_fingerprint(table):
+    import datacouple
+
+    return datacouple.fingerprint(table, progress=False)
+
+
+def _mixed_strings(rows: int) -> pa.Table:
+    rng = np.random.default_rng(11)
+    words = np.array(["alpha", "Beta", "GAMMA", "Delta Epsilon", "  padded", "trail  ", "",
+                      "   ", "NA", "null", "N/A", "None", "-", "?", "ünïcode", "Ünï Cöde",
+                      "日本語", "Title Case", "MiXeD", "x" * 40], dtype=object)
+    codes = np.array([f"code-{i:04d}" for i in range(3000)], dtype=object)
+    zipf = np.array([f"w{k}" for k in rng.zipf(1.3, rows) % 20_000], dtype=object)
+
+    def with_nulls(values, share):
+        return pa.array(values, mask=rng.random(rows) < share)
+
+    return pa.table({
+        "small": with_nulls(words[rng.integers(0, len(words), rows)], 0.1),
+        "medium": with_nulls(codes[rng.integers(0, len(codes), rows)], 0.05),
+        "zipf": with_nulls(zipf, 0.3),
+        "ids": pa.array([f"id-{i}" for i in rng.permutation(rows)]),
+    })
+
+
+def _content(document: dict) -> dict:
+    return {key: value for key, value in document.items()
+            if key not in ("dvc", "dataset", "path")}
+
+
+def test_dictionary_encoded_parquet_profiles_like_plain_pages(tmp_path):
+    """String columns stored with dictionaries are read as dictionaries (their value counts
+    come off the indices); the fingerprint is the one plain pages give, byte for byte."""
+    from datacouple.profile.arrow.sources import dictionary_encoded_strings
+
+    tables = {"mixed": _mixed_strings(200_000),
+              "hitters": pa.Table.from_pandas(islp_frame("Hitters"), preserve_index=False),
+              "college": pa.Table.from_pandas(islp_frame("College"), preserve_index=False)}
+    for name, table in tables.items():
+        encoded, plain = tmp_path / f"{name}-dict.parquet", tmp_path / f"{name}-plain.parquet"
+        pq.write_table(table, encoded, row_group_size=70_000)
+        pq.write_table(table, plain, row_group_size=70_000, use_dictionary=False)
+        read_as_dictionary = dictionary_encoded_strings(pq.ParquetFile(encoded).metadata,
+                                                        table.schema)
+        assert read_as_dictionary, name  # the path under test is taken
+        assert not dictionary_encoded_strings(pq.ParquetFile(plain).metadata, table.schema)
+        assert _content(datacouple_fingerprint(encoded)) == _content(
+            datacouple_fingerprint(plain)), name
+    assert set(dictionary_encoded_strings(pq.ParquetFile(tmp_path / "mixed-dict.parquet")
+                                          .metadata, tables["mixed"].schema)) == {
+        "small", "medium", "zipf"}  # not the ids: their pages fell back to plain
+
+
+def test_ascii_case_and_blankness_are_properties_of_the_class_pattern():
+    """The string profiler reads case, whitespace-only values and the missing-value tokens of
+    ASCII text off the distinct class patterns (strings.py `_update_rows`)."""
+    import pyarrow.compute as pc
+
+    from datacouple.profile.arrow.columns.shapes import class_patterns
+    from datacouple.profile.format import SENTINEL_TOKENS
+
+    characters = [chr(code) for code in range(128)]
+    strings = characters + [a + b for a in characters for b in characters]
+    values = pa.array(strings, pa.large_string())
+    patterns = class_patterns(values, True)
+    for kernel in (pc.ascii_is_upper, pc.ascii_is_lower, pc.ascii_is_title, pc.ascii_is_space):
+        assert kernel(values).to_pylist() == kernel(patterns).to_pylist(), kernel
+    assert all(token.isascii() for token in SENTINEL_TOKENS)
+
+
+def test_columns_profiled_in_parallel_give_the_serial_profile(tmp_path):
+    """Columns are profiled on a thread pool; each profiler must see exactly what it would
+    alone (the shared power table of the string hash is grown by several threads at once)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from datacouple.profile.arrow import hashing
+    from datacouple.profile.arrow.table import TableProfile
+
+    rng = np.random.default_rng(5)
+    # Strings of many lengths in many columns, so the threads race to grow the power table.
+    columns = {f"text{i}": pa.array(["x" * int(n) for n in rng.integers(0, 3000, 5000)])
+               for i in range(8)}
+    columns["ids"] = pa.array([f"id-{i}" for i in range(5000)])
+    table = pa.table(columns)
+    serial = TableProfile(table.schema)
+    for batch in table.to_batches(max_chunksize=1000):
+        serial.update(batch)
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # hand the GIL over between almost every two bytecodes
+    try:
+        for _ in range(2):  # a race, if any, shows in some rounds only
+            hashing._POWERS.table = hashing._POWERS.table[:1]  # the threads grow it again
+            parallel = TableProfile(table.schema)
+            with ThreadPoolExecutor(4) as workers:
+                for batch in table.to_batches(max_chunksize=1000):
+                    parallel.update(batch, workers)
+            assert parallel.to_state() == serial.to_state()
+    finally:
+        sys.setswitchinterval(switch)
+    assert parallel.finalize() == serial.finalize()
