@@ -3,6 +3,8 @@ diff) either succeed or raise datacouple's own one-line error, nothing else."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
@@ -30,11 +32,20 @@ def _fingerprint_or_error(table: pa.Table):
 # whose representative value overflowed to inf, and the drift rule crashed on it
 # (OverflowError in changes/sketch.py).
 NEAR_LARGEST = pa.table({"a": pa.array([-1.7637650858193223e308] * 3 + [-0.0])})
+# Values near 1.5e77: the drift rule's kurtosis raised their fourth powers past float64
+# (OverflowError in changes/sketch.py).
+NEAR_1E77 = pa.table({"_": pa.array([dt.date(2000, 1, day) for day in range(1, 9)]),
+                      "__": [1.5324567934494663e77] * 3 + [-1.0] * 5})
+# A string column with no value: its length bounds are null, which reading a fingerprint
+# refused ("string.length.min should be a non-negative integer").
+ALL_NULL_STRINGS = pa.table({"_": pa.array([None], pa.large_string())})
 
 
 @property_settings(max_examples=150)
 @given(arrow_tables(), arrow_tables(), st.booleans())
 @example(NEAR_LARGEST, NEAR_LARGEST, True)
+@example(NEAR_1E77, NEAR_1E77, True)
+@example(ALL_NULL_STRINGS, ALL_NULL_STRINGS, False)
 def test_fingerprint_and_diff_never_crash(old: pa.Table, new: pa.Table, related: bool):
     if related:  # the same schema on both sides, so column rules compare statistics too
         new = old.slice(0, max(old.num_rows // 2, 0)) if old.num_rows else old
@@ -57,6 +68,7 @@ def test_fingerprint_and_diff_never_crash(old: pa.Table, new: pa.Table, related:
 
 @property_settings(max_examples=60)
 @given(table=arrow_tables(min_rows=1))
+@example(table=ALL_NULL_STRINGS)
 def test_fingerprinting_files_never_crashes(tmp_path_factory, table: pa.Table):
     """The same tables as Parquet and as CSV files (CSV: the flat columns, which it can hold;
     types are then inferred from the text, and "" and sentinels read back as they may)."""

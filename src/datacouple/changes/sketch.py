@@ -94,9 +94,13 @@ class Distribution:
         """From bucket representatives: good where the buckets resolve the spread (tails
         above all), too low where they do not; callers floor it at the normal's 3."""
         n = self.total
-        mean = sum(value_of(o) * c for o, c in self.buckets) / n
-        m2 = sum(c * (value_of(o) - mean) ** 2 for o, c in self.buckets) / n
-        m4 = sum(c * (value_of(o) - mean) ** 4 for o, c in self.buckets) / n
+        # Kurtosis does not depend on the scale: divide by the largest magnitude first, so
+        # values near 1e77 and beyond do not overflow their fourth powers (OverflowError).
+        scale = max(abs(value_of(o)) for o, _ in self.buckets) or 1.0
+        values = [(value_of(o) / scale, c) for o, c in self.buckets]
+        mean = sum(v * c for v, c in values) / n
+        m2 = sum(c * (v - mean) ** 2 for v, c in values) / n
+        m4 = sum(c * (v - mean) ** 4 for v, c in values) / n
         return m4 / (m2 * m2) if m2 > 0 else None
 
 

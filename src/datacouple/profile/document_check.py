@@ -42,7 +42,9 @@ def _number(value: Any, where: str) -> None:
         return
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _Bad(where, "a number")
-    if (isinstance(value, float) and not math.isfinite(value)) or abs(value) > _MAX_VALUE:
+    # Any finite float (a float column may hold 1e300: the engine writes it), but no integer
+    # beyond 64 bits (JSON allows any size; no column has one).
+    if not math.isfinite(value) if isinstance(value, float) else abs(value) > _MAX_VALUE:
         raise _Bad(where, "a finite number")
 
 
@@ -167,11 +169,17 @@ def _patterns(value: Any, where: str) -> None:
         raise _Bad(f"{where}.top", "a list of [pattern, count] pairs")
 
 
+def _optional_count(value: Any, where: str) -> None:
+    if value is not None:
+        _count(value, where)
+
+
 def _string(value: Any, where: str) -> None:
     _fields(value, where, {}, {
         "case": _counts_by_name,
-        "length": lambda v, w: _fields(v, w, {}, {"min": _count, "max": _count,
-                                                  "mean": _spread}),
+        # null where the column has no value: empty, or all null
+        "length": lambda v, w: _fields(v, w, {}, {"min": _optional_count,
+                                                  "max": _optional_count, "mean": _spread}),
         "shape": lambda v, w: _fields(v, w, {}, {
             "patterns": _patterns, "formats": _patterns, "lengths": _pairs,
             "leading_whitespace": _count, "trailing_whitespace": _count}),
