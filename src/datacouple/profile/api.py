@@ -18,8 +18,10 @@ from .arrow.sources import CsvTypeConflict, open_source, source_format
 from .arrow.table import TableProfile
 from .format import FORMAT, Fingerprint, canonical_json, parse_fingerprint, structural_hash
 from .progress import row_progress
+from .spark.frames import is_spark_frame
 
 DEFAULT_MAX_CATEGORIES = 100
+ENGINES = ("arrow", "spark")
 
 
 def fingerprint(
@@ -30,13 +32,22 @@ def fingerprint(
     repo_root: str | Path | None = None,
     max_categories: int = DEFAULT_MAX_CATEGORIES,
     progress: bool | None = None,
+    engine: str = "arrow",
+    spark_master: str | None = None,
 ) -> Fingerprint:
-    """Fingerprint a file/directory path or an in-memory table (pandas, polars, Arrow).
+    """Fingerprint a file/directory path or an in-memory table (pandas, polars, Arrow, or a
+    Spark DataFrame, which the spark engine profiles where it lives).
 
     `schema` is a Pandera schema: a YAML path, `module:attr`, a DataFrameSchema/Model, or a
     loaded `DeclaredSchema`. Without it, types come from the data's own Arrow schema.
+    `engine="spark"` has Spark read a Parquet path (on `spark_master`, default local[*], unless
+    a SparkSession is active): the same document as the arrow engine (docs/spark.md).
     """
+    if engine not in ENGINES:
+        raise DatacoupleError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
     declared = _declared_schema(schema, repo_root)
+    if is_spark_frame(data) or engine == "spark":
+        return _spark_fingerprint(data, declared, name, repo_root, max_categories, spark_master)
     if is_table_like(data):
         profile, validation = _one_pass(data, declared, max_categories, progress, name)
         location, identity, read_as = None, None, None
@@ -57,6 +68,37 @@ def fingerprint(
         identity=identity,
         declared=declared,
         validation=validation,
+        source_format=read_as,
+    )
+
+
+def _spark_fingerprint(data, declared, name, repo_root, max_categories, master) -> Fingerprint:
+    """The spark engine: a Spark DataFrame, or a path Spark reads; identity as for arrow."""
+    from .spark import engine as spark
+
+    if declared is not None:
+        raise DatacoupleError(
+            "the spark engine does not validate a declared schema yet: fingerprint without "
+            "--schema, or use --engine arrow"
+        )
+    if is_spark_frame(data):
+        profile = spark.profile_spark_frame(data, max_categories)
+        location, identity, read_as = None, None, None
+    elif is_table_like(data):
+        raise DatacoupleError("the spark engine reads a Spark DataFrame or a Parquet path; "
+                              "fingerprint this in-memory table with the arrow engine")
+    else:
+        path = Path(data)
+        if not path.exists():
+            raise DatacoupleError(f"{path}: no such file or directory")
+        root = _repo_root(path, repo_root)
+        location = _relative_location(path, root)
+        profile = spark.profile_path(path, max_categories, master)
+        identity, read_as = _identity(path, root), source_format(path)
+    return assemble(
+        profile,
+        name=name or (Path(location).name.split(".")[0] if location else "dataframe"),
+        location=location, identity=identity, declared=None, validation=None,
         source_format=read_as,
     )
 

@@ -1,0 +1,93 @@
+"""The spark engine's driver side: one Spark action (`mapInArrow` + `collect`) profiles every
+partition; the driver merges the partition states in partition order into one TableProfile,
+which profile/api.py assembles exactly as it does for the arrow engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from ...errors import DatacoupleError
+from ..arrow.sources import _data_files, open_source, source_format
+from ..arrow.table import TableProfile
+from .partitions import STATE_COLUMN, STATE_SCHEMA, PartitionProfiler, decode_state
+from .session import first_line, require_pyspark, spark_session
+
+
+def frame_arrow_schema(frame: Any) -> pa.Schema:
+    """The Arrow schema of a Spark DataFrame exactly as `DataFrame.toArrow()` gives it, so the
+    fingerprint equals the arrow engine's over `frame.toArrow()`.
+
+    TimestampType (an instant: Spark keeps no zone per column) is zoned UTC, not the session
+    time zone, which is a display setting: the same data fingerprints the same on clusters
+    configured with other zones. TimestampNTZType stays naive.
+    """
+    from pyspark.sql.pandas.types import to_arrow_schema
+
+    large = frame.sparkSession.conf.get("spark.sql.execution.arrow.useLargeVarTypes", "false")
+    try:
+        return to_arrow_schema(frame.schema, timezone="UTC",
+                               prefers_large_types=str(large).lower() == "true")
+    except Exception as error:  # a Spark type Arrow cannot carry (intervals, variants, ...)
+        raise DatacoupleError(
+            f"cannot profile this DataFrame: {first_line(error)}; cast or drop that column"
+        ) from None
+
+
+def profile_frame(frame: Any, schema: pa.Schema, max_categories: int) -> TableProfile:
+    """Profile a Spark DataFrame in one pass; `schema` is the Arrow schema the profilers see."""
+    require_pyspark()
+    from pyspark.sql import functions
+
+    ordered = frame.select(*[functions.col(f"`{name}`") for name in schema.names])
+    try:
+        rows = ordered.mapInArrow(PartitionProfiler(schema, max_categories),
+                                  STATE_SCHEMA).collect()
+    except Exception as error:
+        raise DatacoupleError(f"the Spark job failed: {_spark_cause(error)}") from None
+    profile = TableProfile(schema, max_categories)
+    for row in rows:
+        profile.merge(TableProfile.from_state(schema, decode_state(row[STATE_COLUMN]),
+                                              max_categories))
+    return profile
+
+
+def profile_path(path: Path, max_categories: int, master: str | None) -> TableProfile:
+    """Spark reads a Parquet file or directory (the files the arrow engine reads, nothing else)
+    and the profilers see the files' own Arrow schema, as with the arrow engine."""
+    fmt = source_format(path)
+    if fmt != "parquet":
+        raise DatacoupleError(
+            f"{path}: the spark engine reads Parquet only (this is {fmt}; Spark's CSV reader "
+            "cannot keep NULL and \"\" apart as the arrow engine does); use --engine arrow"
+        )
+    schema = open_source(path).schema
+    with spark_session(master) as spark:
+        reader = spark.read
+        if path.is_dir():
+            files = [str(f) for f in _data_files(path)]
+            reader = reader.option("basePath", str(path))  # hive partitions stay columns
+        else:
+            files = [str(path)]
+        try:
+            frame = reader.parquet(*files)
+        except Exception as error:
+            raise DatacoupleError(f"{path}: Spark cannot read it: {_spark_cause(error)}; "
+                                  "use --engine arrow") from None
+        return profile_frame(frame, schema, max_categories)
+
+
+def profile_spark_frame(frame: Any, max_categories: int) -> TableProfile:
+    return profile_frame(frame, frame_arrow_schema(frame), max_categories)
+
+
+def _spark_cause(error: BaseException) -> str:
+    """The first informative line of a Spark/Py4J error (they run to pages of JVM frames)."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    for line in reversed(lines):  # a Python worker's traceback ends with the real cause
+        if line.startswith(("DatacoupleError", "pyarrow.lib.", "ArrowInvalid")) or (
+                "Error: " in line and not line.startswith("at ")):
+            return line
+    return lines[0] if lines else type(error).__name__
