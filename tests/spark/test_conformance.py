@@ -122,3 +122,30 @@ def test_the_comparison_fails_on_any_disagreement():
     nudged = json.loads(json.dumps(document))
     nudged["columns"][5]["numeric"]["mean"] = column["f64"]["numeric"]["mean"] * (1 + 1e-12)
     assert differences(document, nudged) == []
+
+
+def test_declared_schema_validates_in_the_same_pass(spark, tmp_path):
+    """With a Pandera schema, executors validate each batch too: the same failure counts and
+    schema section as the arrow engine (value checks, a domain check, a declared dtype the data
+    does not have), over three part files and a DataFrame in three partitions."""
+    import pandera.pandas as pandera
+
+    table = grunfeld_table()
+    invest = table.column("invest").to_pylist()
+    for row in (0, 99, 100, 101, 219):
+        invest[row] = -3.5
+    table = table.set_column(table.schema.get_field_index("invest"), "invest",
+                             pa.array(invest, pa.float64()))
+    schema = pandera.DataFrameSchema({
+        "invest": pandera.Column(float, pandera.Check.ge(0)),
+        "firm": pandera.Column(str, pandera.Check.isin(["General Motors", "US Steel"])),
+        "year": pandera.Column(float, pandera.Check.in_range(1935, 1950)),
+    })
+    parts = _write_parts(table, tmp_path / "grunfeld", 3)
+    expected = datacouple.fingerprint(parts, schema=schema, repo_root=tmp_path)
+    assert not expected["validation"]["valid"]
+    assert_same_fingerprint(expected, datacouple.fingerprint(parts, schema=schema,
+                                                             engine="spark", repo_root=tmp_path))
+    frame = spark.read.parquet(str(parts)).repartition(3)
+    assert_same_fingerprint(datacouple.fingerprint(frame.toArrow(), schema=schema),
+                            datacouple.fingerprint(frame, schema=schema))

@@ -76,13 +76,8 @@ def _spark_fingerprint(data, declared, name, repo_root, max_categories, master) 
     """The spark engine: a Spark DataFrame, or a path Spark reads; identity as for arrow."""
     from .spark import engine as spark
 
-    if declared is not None:
-        raise DatacoupleError(
-            "the spark engine does not validate a declared schema yet: fingerprint without "
-            "--schema, or use --engine arrow"
-        )
     if is_spark_frame(data):
-        profile = spark.profile_spark_frame(data, max_categories)
+        profile, validation = spark.profile_spark_frame(data, max_categories, declared)
         location, identity, read_as = None, None, None
     elif is_table_like(data):
         raise DatacoupleError("the spark engine reads a Spark DataFrame or a Parquet path; "
@@ -93,12 +88,12 @@ def _spark_fingerprint(data, declared, name, repo_root, max_categories, master) 
             raise DatacoupleError(f"{path}: no such file or directory")
         root = _repo_root(path, repo_root)
         location = _relative_location(path, root)
-        profile = spark.profile_path(path, max_categories, master)
+        profile, validation = spark.profile_path(path, max_categories, master, declared)
         identity, read_as = _identity(path, root), source_format(path)
     return assemble(
         profile,
         name=name or (Path(location).name.split(".")[0] if location else "dataframe"),
-        location=location, identity=identity, declared=None, validation=None,
+        location=location, identity=identity, declared=declared, validation=validation,
         source_format=read_as,
     )
 

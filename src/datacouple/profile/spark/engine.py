@@ -36,25 +36,41 @@ def frame_arrow_schema(frame: Any) -> pa.Schema:
         ) from None
 
 
-def profile_frame(frame: Any, schema: pa.Schema, max_categories: int) -> TableProfile:
-    """Profile a Spark DataFrame in one pass; `schema` is the Arrow schema the profilers see."""
+def profile_frame(frame: Any, schema: pa.Schema, max_categories: int, declared=None
+                  ) -> tuple[TableProfile, dict | None]:
+    """Profile (and, with a declared schema, validate) a Spark DataFrame in one pass; `schema`
+    is the Arrow schema the profilers see. Returns the merged profile and the validation."""
     require_pyspark()
     from pyspark.sql import functions
 
+    mismatches: tuple = ()
+    if declared is not None:
+        from ...schema.validation import check_arrow_types, check_columns_present
+
+        check_columns_present(declared, schema.names)
+        mismatches = tuple(check_arrow_types(declared, schema))
     ordered = frame.select(*[functions.col(f"`{name}`") for name in schema.names])
+    job = PartitionProfiler(schema, max_categories, declared, mismatches)
     try:
-        rows = ordered.mapInArrow(PartitionProfiler(schema, max_categories),
-                                  STATE_SCHEMA).collect()
+        rows = ordered.mapInArrow(job, STATE_SCHEMA).collect()
     except Exception as error:
         raise DatacoupleError(f"the Spark job failed: {_spark_cause(error)}") from None
     profile = TableProfile(schema, max_categories)
-    for row in rows:
-        profile.merge(TableProfile.from_state(schema, decode_state(row[STATE_COLUMN]),
-                                              max_categories))
-    return profile
+    validator = None
+    if declared is not None:
+        from ...schema.validation import BatchValidator
+
+        validator = BatchValidator(declared)
+    for row in rows:  # in partition order: the merge is deterministic for a given layout
+        state = decode_state(row[STATE_COLUMN])
+        profile.merge(TableProfile.from_state(schema, state["profile"], max_categories))
+        if validator is not None:
+            validator.merge(BatchValidator.from_state(declared, state["validation"]))
+    return profile, (None if validator is None else validator.result(examples=False))
 
 
-def profile_path(path: Path, max_categories: int, master: str | None) -> TableProfile:
+def profile_path(path: Path, max_categories: int, master: str | None, declared=None
+                 ) -> tuple[TableProfile, dict | None]:
     """Spark reads a Parquet file or directory (the files the arrow engine reads, nothing else)
     and the profilers see the files' own Arrow schema, as with the arrow engine."""
     fmt = source_format(path)
@@ -76,11 +92,12 @@ def profile_path(path: Path, max_categories: int, master: str | None) -> TablePr
         except Exception as error:
             raise DatacoupleError(f"{path}: Spark cannot read it: {_spark_cause(error)}; "
                                   "use --engine arrow") from None
-        return profile_frame(frame, schema, max_categories)
+        return profile_frame(frame, schema, max_categories, declared)
 
 
-def profile_spark_frame(frame: Any, max_categories: int) -> TableProfile:
-    return profile_frame(frame, frame_arrow_schema(frame), max_categories)
+def profile_spark_frame(frame: Any, max_categories: int, declared=None
+                        ) -> tuple[TableProfile, dict | None]:
+    return profile_frame(frame, frame_arrow_schema(frame), max_categories, declared)
 
 
 def _spark_cause(error: BaseException) -> str:

@@ -22,19 +22,40 @@ STATE_SCHEMA = f"{STATE_COLUMN} binary"
 
 class PartitionProfiler:
     """The function given to `DataFrame.mapInArrow`: a picklable object (shipped to executors
-    by reference to this module, which they must be able to import), not a closure."""
+    by reference to this module, which they must be able to import), not a closure.
 
-    def __init__(self, schema: pa.Schema, max_categories: int) -> None:
+    With a declared schema it also validates each batch (pandera on the executor), exactly as
+    the arrow engine's pass does, and ships the validator's mergeable state alongside.
+    """
+
+    def __init__(self, schema: pa.Schema, max_categories: int, declared=None,
+                 type_mismatches: tuple = ()) -> None:
         self.schema = schema
         self.max_categories = max_categories
+        self.declared = declared
+        self.type_mismatches = type_mismatches
 
     def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         profile = TableProfile(self.schema, self.max_categories)
+        validator, checked = self._validator()
         for batch in batches:
             if batch.num_rows:
-                profile.update(conform(batch, self.schema))
-        yield pa.RecordBatch.from_arrays(
-            [pa.array([encode_state(profile.to_state())], pa.binary())], names=[STATE_COLUMN])
+                batch = conform(batch, self.schema)
+                profile.update(batch)
+                if validator is not None:
+                    validator.validate(batch.select(checked).to_pandas())
+        state = {"profile": profile.to_state(),
+                 "validation": None if validator is None else validator.state()}
+        yield pa.RecordBatch.from_arrays([pa.array([encode_state(state)], pa.binary())],
+                                         names=[STATE_COLUMN])
+
+    def _validator(self):
+        if self.declared is None:
+            return None, []
+        from ...schema.validation import BatchValidator  # pandera: only when a schema is declared
+
+        checked = [c for c in self.declared.columns if c in self.schema.names]
+        return BatchValidator(self.declared, self.type_mismatches), checked
 
 
 def conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,10 @@ DEFAULT_MASTER = "local[*]"
 
 
 def require_pyspark():
+    # pyspark warns about pandas 3 on every DataFrame-to-Arrow call; it works (DESIGN.md), and
+    # a fingerprint command's stderr is for the fingerprint's own messages.
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas",
+                            category=FutureWarning)
     try:
         import pyspark.sql
     except ImportError:
