@@ -39,3 +39,10 @@ def spark():
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+
+
+def pytest_configure(config):
+    # pyspark (and pandera importing pyspark.pandas) warn about pandas 3 on every conversion;
+    # it works (DESIGN.md), and the warning would drown the report.
+    config.addinivalue_line(
+        "filterwarnings", "ignore:PySpark does not yet fully support pandas:FutureWarning")
