@@ -61,7 +61,8 @@ def edge_table(rows: int = ROWS, seed: int = 11) -> pa.Table:
 
 def file_only_table(rows: int = 300, seed: int = 5) -> pa.Table:
     """Types a Parquet file holds but Spark does not: unsigned integers (Spark widens them),
-    millisecond timestamps in another zone, a dictionary-encoded column, a map."""
+    millisecond timestamps in another zone, nanosecond timestamps, a dictionary-encoded
+    column, a map."""
     rng = np.random.default_rng(seed)
     base = dt.datetime(2024, 10, 27, 0, 0)
     return pa.table({
@@ -71,6 +72,11 @@ def file_only_table(rows: int = 300, seed: int = 5) -> pa.Table:
                                   np.uint64(2**64 - 1)), pa.uint64()),
         "paris": pa.array([base + dt.timedelta(minutes=7 * int(i)) for i in range(rows)],
                           pa.timestamp("ms", tz="Europe/Paris")),
+        # pandas 2 writes nanoseconds by default; Spark reads them only as integers.
+        "nanos": pa.array([None if i % 11 == 0 else 1_700_000_000_123_456_789 + 1_001 * i
+                           for i in range(rows)], pa.timestamp("ns", tz="UTC")),
+        "nanos_naive": pa.array([1_700_000_000_000_000_007 + 3_600 * 10**9 * i
+                                 for i in range(rows)], pa.timestamp("ns")),
         "species": pa.array([["Adelie", "Gentoo", "Chinstrap"][i % 3] for i in range(rows)]
                             ).dictionary_encode(),
         "attributes": pa.array([[("k", i), ("j", i % 4)] if i % 5 else None

@@ -4,6 +4,7 @@ which profile/api.py assembles exactly as it does for the arrow engine."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -87,12 +88,42 @@ def profile_path(path: Path, max_categories: int, master: str | None, declared=N
             reader = reader.option("basePath", str(path))  # hive partitions stay columns
         else:
             files = [str(path)]
-        try:
-            frame = reader.parquet(*files)
-        except Exception as error:
-            raise DatacoupleError(f"{path}: Spark cannot read it: {_spark_cause(error)}; "
-                                  "use --engine arrow") from None
-        return profile_frame(frame, schema, max_categories, declared)
+        with _nanoseconds_as_integers(spark, schema):
+            try:
+                frame = reader.parquet(*files)
+            except Exception as error:
+                raise DatacoupleError(f"{path}: Spark cannot read it: {_spark_cause(error)}; "
+                                      "use --engine arrow") from None
+            return profile_frame(frame, schema, max_categories, declared)
+
+
+_NANOS_AS_LONG = "spark.sql.legacy.parquet.nanosAsLong"
+
+
+@contextmanager
+def _nanoseconds_as_integers(spark, schema: pa.Schema):
+    """Spark refuses nanosecond Parquet timestamps (what pandas 2 writes by default) unless
+    told to read them as their int64 nanoseconds; the cast to the files' own type
+    (partitions.conform) makes them timestamps again, to the nanosecond. The session's own
+    setting is put back afterwards (it may be the user's session)."""
+    if not any(_has_nanoseconds(field.type) for field in schema):
+        yield
+        return
+    before = spark.conf.get(_NANOS_AS_LONG, None)
+    spark.conf.set(_NANOS_AS_LONG, "true")
+    try:
+        yield
+    finally:
+        if before is None:
+            spark.conf.unset(_NANOS_AS_LONG)
+        else:
+            spark.conf.set(_NANOS_AS_LONG, before)
+
+
+def _has_nanoseconds(dtype: pa.DataType) -> bool:
+    if pa.types.is_timestamp(dtype):
+        return dtype.unit == "ns"
+    return any(_has_nanoseconds(dtype.field(i).type) for i in range(dtype.num_fields))
 
 
 def profile_spark_frame(frame: Any, max_categories: int, declared=None

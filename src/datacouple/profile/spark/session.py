@@ -60,14 +60,17 @@ def spark_session(master: str | None = None) -> Iterator:
         # Local workers are new Python processes: they must be this interpreter (with
         # datacouple and pyarrow importable), not whatever `python3` is on PATH.
         os.environ["PYSPARK_PYTHON"] = sys.executable
+    logging = Path(__file__).with_name("log4j2.properties")
     builder = (sql.SparkSession.builder.master(master).appName("datacouple fingerprint")
                .config("spark.ui.enabled", "false")
-               .config("spark.ui.showConsoleProgress", "false"))
+               .config("spark.ui.showConsoleProgress", "false")
+               .config("spark.driver.extraJavaOptions",
+                       f"-Dlog4j2.configurationFile=file:{logging}"))
     try:
         session = builder.getOrCreate()
     except Exception as error:  # Py4J/JVM start-up failures: one line, the first of theirs
         raise DatacoupleError(f"cannot start Spark on {master}: {first_line(error)}") from None
-    session.sparkContext.setLogLevel("ERROR")
+    session.sparkContext.setLogLevel("FATAL")  # as in log4j2.properties
     try:
         yield session
     finally:
