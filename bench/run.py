@@ -80,7 +80,7 @@ def _spark(path: str, schema: str) -> dict:
     workers are other processes."""
     from pyspark.sql import SparkSession
 
-
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers: this interpreter
     started = time.perf_counter()
     spark = (SparkSession.builder.master("local[*]").config("spark.ui.enabled", "false")
              .config("spark.ui.showConsoleProgress", "false").getOrCreate())

@@ -36,7 +36,7 @@ def edge_table(rows: int = ROWS, seed: int = 11) -> pa.Table:
         "f64": pa.array(floats.tolist(), pa.float64()),
         "f64_null": pa.array(_with_nulls(rng.normal(1e6, 3, rows).tolist(), rng, 0.3),
                              pa.float64()),
-        "zeros": pa.array(np.zeros(rows)),
+        "zeros a.b `c`": pa.array(np.zeros(rows)),  # a name Spark would parse as a path
         "flag": pa.array(_with_nulls([bool(b) for b in rng.integers(0, 2, rows)], rng)),
         "word": pa.array(_with_nulls([words[i] for i in rng.integers(0, len(words), rows)],
                                      rng)),

@@ -71,6 +71,9 @@ def test_parquet_paths_match_the_arrow_engine(spark, tmp_path, name):
         actual = datacouple.fingerprint(path, engine="spark", repo_root=tmp_path)
         assert actual["dvc"] is not None and actual["source_format"] == "parquet"
         assert_same_fingerprint(expected, actual)
+    # The settings the job needed (nanoseconds as integers) are the session's own again.
+    assert spark.conf.get("spark.sql.legacy.parquet.nanosAsLong", None) is None
+    assert spark.conf.get("spark.sql.execution.arrow.maxRecordsPerBatch") == "64"
 
 
 def test_hive_partitioned_directory_matches(spark, tmp_path):
