@@ -152,3 +152,12 @@ def test_declared_schema_validates_in_the_same_pass(spark, tmp_path):
     frame = spark.read.parquet(str(parts)).repartition(3)
     assert_same_fingerprint(datacouple.fingerprint(frame.toArrow(), schema=schema),
                             datacouple.fingerprint(frame, schema=schema))
+
+
+def test_a_dataframe_without_partitions_is_a_zero_row_fingerprint(spark):
+    """No partition, so no state at all reaches the driver: still the zero-row document."""
+    frame = spark.sparkContext.emptyRDD().toDF("flag boolean, word string, at timestamp")
+    assert frame.rdd.getNumPartitions() == 0
+    document = datacouple.fingerprint(frame)
+    assert document["rows"] == 0 and [c["count"] for c in document["columns"]] == [0, 0, 0]
+    assert_same_fingerprint(datacouple.fingerprint(frame.toArrow()), document)
