@@ -12,7 +12,8 @@ setup: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	# The spark extra too: tests/spark runs the spark engine against the arrow engine (Java 17).
+	$(BIN)/pip install -q -e '.[dev,spark]'
 	# ISLP ships the public datasets the example and the tests use; its heavy deps are not needed.
 	$(BIN)/pip install -q --no-deps ISLP
 	touch $@

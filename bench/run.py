@@ -2,6 +2,7 @@
 
     python bench/run.py [--rows N] [--only decode,fingerprint,...] [--repeat 3]
     python bench/scale.py   (time and memory against rows and columns, with a plot)
+    python bench/run.py --rows 1000000 --only fingerprint,spark   # the spark engine, local[*]
 
 Every measurement runs in a fresh subprocess, so one tool's imports, caches and heap never
 inflate another's peak memory. The child times only the work (imports done first) and reports
@@ -71,6 +72,34 @@ def _datacouple(path: str, schema: str | None, suffix: str) -> None:
     datacouple.write_fingerprint(document, Path(path).with_suffix(suffix))
 
 
+def _spark(path: str, schema: str) -> dict:
+    """The spark engine in local mode on every core. The SparkSession's start-up (JVM, Python
+    workers on the first task) is timed apart and reported as `setup_s`; the engine reuses the
+    active session. Peak RSS is the driver's Python process only: the JVM and the Python
+    workers are other processes."""
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers: this interpreter
+    started = time.perf_counter()
+    spark = (SparkSession.builder.master("local[*]").config("spark.ui.enabled", "false")
+             .config("spark.ui.showConsoleProgress", "false").getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    spark.range(2).mapInArrow(lambda batches: batches, "id long").collect()  # workers up
+    setup = time.perf_counter() - started
+    try:
+        _datacouple_engine(path, "spark")
+    finally:
+        spark.stop()
+    return {"setup_s": setup}
+
+
+def _datacouple_engine(path: str, engine: str) -> None:
+    import datacouple
+
+    document = datacouple.fingerprint(path, engine=engine, progress=False)
+    datacouple.write_fingerprint(document, Path(path).with_suffix(f".{engine}.json"))
+
+
 def _pandera(path: str, schema: str) -> None:
     import pandas as pd
     import pandera.errors
@@ -104,6 +133,7 @@ class Tool:
     label: str
     work: Callable[[str, str], None]  # (data path, schema path)
     imports: tuple[str, ...]  # what the baseline child imports: everything the work needs
+    default: bool = True  # run without --only
 
 
 TOOLS = [
@@ -125,6 +155,10 @@ TOOLS = [
     Tool("mlflow", "MLflow from_pandas digest + profile", _mlflow,
          ("pandas", "mlflow.data", "mlflow.data.pandas_dataset", "pyarrow.parquet",
           "pyarrow.dataset")),
+    # Not in the default set (a JVM start per run): `--only spark`.
+    Tool("spark", "datacouple fingerprint --engine spark (local[*])", _spark,
+         ("datacouple", "datacouple.identity.dataset", "dvc.repo", "pyspark.sql",
+          "datacouple.profile.spark.engine"), default=False),
 ]
 BY_KEY = {tool.key: tool for tool in TOOLS}
 
@@ -137,11 +171,13 @@ def child_main(key: str, path: str, schema: str, baseline: bool) -> None:
     for module in tool.imports:
         importlib.import_module(module)
     imported = time.perf_counter()
+    extra = {}
     if not baseline:
-        tool.work(path, schema)
+        extra = tool.work(path, schema) or {}  # setup_s: start-up timed apart from the work
     done = time.perf_counter()
-    print(json.dumps({"import_s": imported - start, "work_s": done - imported,
-                      "peak_mib": peak_rss_kib() / 1024}))
+    print(json.dumps({"import_s": imported - start,
+                      "work_s": done - imported - extra.get("setup_s", 0.0),
+                      "peak_mib": peak_rss_kib() / 1024, **extra}))
 
 
 def peak_rss_kib() -> int:
@@ -172,6 +208,7 @@ class Result:
     peak_mib: float | None = None  # max over repetitions
     baseline_mib: float | None = None
     error: str | None = None
+    setup_s: float | None = None  # median start-up timed apart (the spark engine's session)
 
 
 def spawn(key: str, path: Path, schema: Path, baseline: bool = False) -> tuple[dict, float]:
@@ -206,13 +243,16 @@ def measure(cases: list[tuple[Tool, Path]], schema: Path, repeat: int) -> list[R
                 result.baseline_mib = report["peak_mib"]
                 continue
             done.append((report, wall))
-            print(f"  {tool.key} {path.name} run {i + 1}/{repeat}: {report['work_s']:.2f} s, "
-                  f"{report['peak_mib']:.0f} MiB", file=sys.stderr)
+            setup = f" (+ {report['setup_s']:.2f} s start-up)" if "setup_s" in report else ""
+            print(f"  {tool.key} {path.name} run {i + 1}/{repeat}: {report['work_s']:.2f} s"
+                  f"{setup}, {report['peak_mib']:.0f} MiB", file=sys.stderr)
     for result, done in zip(results, runs, strict=True):
         if done and not result.error:
             result.seconds = statistics.median(r["work_s"] for r, _ in done)
             result.wall = statistics.median(w for _, w in done)
             result.peak_mib = max(r["peak_mib"] for r, _ in done)
+            if all("setup_s" in r for r, _ in done):
+                result.setup_s = statistics.median(r["setup_s"] for r, _ in done)
     return results
 
 
@@ -245,7 +285,8 @@ def main_rows(results: list[Result]) -> list[list[str]]:
             rows.append([r.tool.label, "error", "", "", "", "", r.error])
             continue
         ratio = r.seconds / floor if floor else None
-        rows.append([r.tool.label, _fmt(r.seconds, ".2f"), _fmt(ratio, ".2f"), _fmt(r.wall, ".2f"),
+        label = r.tool.label + (f" (+ {r.setup_s:.1f} s start-up)" if r.setup_s else "")
+        rows.append([label, _fmt(r.seconds, ".2f"), _fmt(ratio, ".2f"), _fmt(r.wall, ".2f"),
                      _fmt(r.peak_mib, ".0f"), _fmt(r.peak_mib - r.baseline_mib, ".0f"),
                      _fmt(r.baseline_mib, ".0f")])
     return rows
@@ -300,7 +341,7 @@ def run_main(args, schema: Path) -> None:
 
 def selected(only: str | None) -> list[Tool]:
     if not only:
-        return TOOLS
+        return [tool for tool in TOOLS if tool.default]
     keys = [key.strip() for key in only.split(",")]
     unknown = [key for key in keys if key not in BY_KEY]
     if unknown:

@@ -62,12 +62,17 @@ progress_option = click.option(
               help="Where to write the fingerprint ('-' for stdout). Default: the dataset's "
                    "`fingerprint` in datacouple.toml, fingerprints/NAME.json for a named dataset, "
                    "stdout for a path.")
-@click.option("--engine", type=click.Choice(["arrow"]), default="arrow", show_default=True,
-              help="Engine that reads the data (arrow, streaming in bounded memory, is the only "
-                   "one built).")
+@click.option("--engine", type=click.Choice(["arrow", "spark"]), default="arrow",
+              show_default=True,
+              help="Engine that reads the data: arrow (streaming on this machine, in bounded "
+                   "memory) or spark (Spark reads Parquet and profiles each partition where it "
+                   "lives; same fingerprint, docs/spark.md).")
+@click.option("--spark-master", metavar="URL", default=None,
+              help="Spark master for --engine spark when no SparkSession is active "
+                   "(default: local[*]).")
 @progress_option
 def fingerprint(dataset: str, schema_spec: str | None, output: str | None, engine: str,
-                progress: bool | None) -> None:
+                spark_master: str | None, progress: bool | None) -> None:
     """Fingerprint a dataset (file or directory; Parquet, CSV, Arrow IPC) in one streaming pass.
 
     Exits 1 when a declared schema's validation fails (the fingerprint is still written: it
@@ -81,7 +86,8 @@ def fingerprint(dataset: str, schema_spec: str | None, output: str | None, engin
     target = resolve_dataset(config, dataset)
     document = compute(
         target.path, schema_spec or target.schema, name=target.name, repo_root=config.root,
-        **config.fingerprint_settings, progress=progress,
+        **config.fingerprint_settings, progress=progress, engine=engine,
+        spark_master=spark_master,
     )
     destination = output or (str(target.fingerprint) if dataset in config.datasets else "-")
     if destination == "-":

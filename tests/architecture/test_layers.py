@@ -96,10 +96,23 @@ def test_changes_see_only_fingerprints():
 
 def test_engines_know_nothing_above_them():
     def allowed(name: str) -> bool:
-        return (_stdlib(name) or _third_party(name, "pyarrow", "numpy", "pandas", "polars", "rich")
+        return (_stdlib(name) or _third_party(name, "pyarrow", "numpy", "pandas", "polars", "rich",
+                                              "pyspark")
                 or _internal(name, "profile", "schema", "identity", "errors", "atomic"))
 
     assert _violations("profile", allowed) == []
+
+
+def test_only_the_spark_engine_imports_pyspark():
+    """pyspark is an optional extra: only profile/spark/ may import it (inside functions)."""
+    offenders = [
+        f"{_module_name(path)} imports {name}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if not _module_name(path).startswith("datacouple.profile.spark")
+        for name in _imports(path)
+        if _third_party(name, "pyspark")
+    ]
+    assert offenders == []
 
 
 def test_schema_and_identity_are_the_bottom():
@@ -133,6 +146,7 @@ def test_importing_datacouple_does_not_import_mlflow_or_pandera():
                             check=True).stdout
     assert "'mlflow'" not in loaded
     assert "'pandera'" not in loaded
+    assert "'pyspark'" not in loaded
 
 
 @pytest.mark.parametrize("name", sorted(

@@ -187,3 +187,15 @@ def test_columns_profiled_in_parallel_give_the_serial_profile(tmp_path):
     finally:
         sys.setswitchinterval(switch)
     assert parallel.finalize() == serial.finalize()
+
+
+def test_day_counts_equal_sorting_them():
+    from datacouple.profile.arrow.columns.temporal import _day_counts
+
+    rng = np.random.default_rng(2)
+    cases = [rng.integers(-400, 400, 5000), rng.integers(19_000, 19_365, 70_000),
+             rng.integers(-10**6, 10**6, 300), np.array([7]), np.array([-3, -3, 10**7])]
+    for days in cases:
+        expected = np.unique(days, return_counts=True)
+        got = _day_counts(days)
+        assert np.array_equal(got[0], expected[0]) and np.array_equal(got[1], expected[1])

@@ -25,8 +25,10 @@ from .arrow.sources import CsvTypeConflict, csv_delimiter, csv_files, open_sourc
 from .arrow.table import TableProfile
 from .format import FORMAT, Fingerprint, canonical_json, parse_fingerprint, structural_hash
 from .progress import row_progress
+from .spark.frames import is_spark_frame
 
 DEFAULT_MAX_CATEGORIES = 100
+ENGINES = ("arrow", "spark")
 
 
 def fingerprint(
@@ -39,16 +41,25 @@ def fingerprint(
     progress: bool | None = None,
     max_columns: int = DEFAULT_MAX_COLUMNS,
     max_value_bytes: int = DEFAULT_MAX_VALUE_BYTES,
+    engine: str = "arrow",
+    spark_master: str | None = None,
 ) -> Fingerprint:
-    """Fingerprint a file/directory path or an in-memory table (pandas, polars, Arrow).
+    """Fingerprint a file/directory path or an in-memory table (pandas, polars, Arrow, or a
+    Spark DataFrame, which the spark engine profiles where it lives).
 
     `schema` is a Pandera schema: a YAML path, `module:attr`, a DataFrameSchema/Model, or a
     loaded `DeclaredSchema`. Without it, types come from the data's own Arrow schema.
-    Data wider than `max_columns`, or holding a string longer than `max_value_bytes`, is
-    refused (DatacoupleError) rather than profiled.
+    With the arrow engine, data wider than `max_columns` or holding a string longer than
+    `max_value_bytes` is refused (DatacoupleError) rather than profiled.
+    `engine="spark"` has Spark read a Parquet path (on `spark_master`, default local[*], unless
+    a SparkSession is active): the same document as the arrow engine (docs/spark.md).
     """
+    if engine not in ENGINES:
+        raise DatacoupleError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
     declared = _declared_schema(schema, repo_root)
     limits = (max_columns, max_value_bytes)
+    if is_spark_frame(data) or engine == "spark":
+        return _spark_fingerprint(data, declared, name, repo_root, max_categories, spark_master)
     if is_table_like(data):
         profile, validation = _one_pass(data, declared, max_categories, progress, name,
                                         limits=limits)
@@ -71,6 +82,32 @@ def fingerprint(
         identity=identity,
         declared=declared,
         validation=validation,
+        source_format=read_as,
+    )
+
+
+def _spark_fingerprint(data, declared, name, repo_root, max_categories, master) -> Fingerprint:
+    """The spark engine: a Spark DataFrame, or a path Spark reads; identity as for arrow."""
+    from .spark import engine as spark
+
+    if is_spark_frame(data):
+        profile, validation = spark.profile_spark_frame(data, max_categories, declared)
+        location, identity, read_as = None, None, None
+    elif is_table_like(data):
+        raise DatacoupleError("the spark engine reads a Spark DataFrame or a Parquet path; "
+                              "fingerprint this in-memory table with the arrow engine")
+    else:
+        path = Path(data)
+        if not path.exists():
+            raise DatacoupleError(f"{path}: no such file or directory")
+        root = _repo_root(path, repo_root)
+        location = _relative_location(path, root)
+        profile, validation = spark.profile_path(path, max_categories, master, declared)
+        identity, read_as = _identity(path, root), source_format(path)
+    return assemble(
+        profile,
+        name=name or (Path(location).name.split(".")[0] if location else "dataframe"),
+        location=location, identity=identity, declared=declared, validation=validation,
         source_format=read_as,
     )
 

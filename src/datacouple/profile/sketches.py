@@ -241,8 +241,8 @@ class DistinctSample:
     set depends only on the set of values, and every occurrence of a kept value is seen (the
     threshold only falls, so every occurrence of a value kept at the end passed it), hence the
     state is the same in any order or partitioning. Counts stop at 2 ("repeated"): that is all
-    the rules read, and it lets a batch hashed one distinct value at a time skip counting
-    values the sample already holds (seen again means repeated).
+    the rules read. A batch may come as distinct values with their counts in the batch (a
+    dictionary, value counts) or one hash per row: the state is the same.
     """
 
     def __init__(self, size: int = SAMPLE_SIZE) -> None:
@@ -259,13 +259,6 @@ class DistinctSample:
         if not self.full:
             return np.ones(len(hashes), dtype=bool)
         return hashes <= self.hashes[-1]
-
-    def holds(self, hashes: np.ndarray) -> np.ndarray:
-        """Which of these hashes the sample holds now."""
-        if not len(self.hashes):
-            return np.zeros(len(hashes), dtype=bool)
-        where = np.minimum(np.searchsorted(self.hashes, hashes), len(self.hashes) - 1)
-        return self.hashes[where] == hashes
 
     def add(self, hashes: np.ndarray, counts: np.ndarray | None = None) -> None:
         """Add hashes of values, one per row (or with `counts` rows each)."""

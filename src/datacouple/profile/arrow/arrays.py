@@ -73,11 +73,10 @@ def string_array(values: list[str]) -> pa.Array:
         len(values), pa.py_buffer(offsets.tobytes()), pa.py_buffer(data))
 
 
-def dictionary_counts(array: pa.Array) -> tuple[pa.Array, np.ndarray] | None:
-    """A dictionary-encoded array as (its distinct non-null values, how many rows hold each),
+def dictionary_rows(array: pa.Array) -> tuple[pa.Array, np.ndarray] | None:
+    """A dictionary-encoded string array as (its dictionary, how many rows hold each entry),
     read off the indices: no value is hashed or compared. None for any other array, and for a
-    dictionary that is not a set of distinct non-null strings (Arrow allows repeats and nulls
-    in one; Parquet readers and pandas categoricals give none)."""
+    dictionary holding nulls."""
     if not pa.types.is_dictionary(array.type):
         return None
     dictionary = array.dictionary
@@ -85,10 +84,4 @@ def dictionary_counts(array: pa.Array) -> tuple[pa.Array, np.ndarray] | None:
                                      or pa.types.is_large_string(dictionary.type)):
         return None
     indices = pc.drop_null(array.indices) if array.indices.null_count else array.indices
-    counts = np.bincount(to_numpy(indices), minlength=len(dictionary))
-    present = np.flatnonzero(counts)
-    values = dictionary.take(pa.Array.from_buffers(
-        pa.int64(), len(present), [None, pa.py_buffer(present.astype(np.int64))]))
-    if len(values) > 1 and pc.count_distinct(values).as_py() != len(values):
-        return None
-    return values, counts[present].astype(np.int64)
+    return dictionary, np.bincount(to_numpy(indices), minlength=len(dictionary))

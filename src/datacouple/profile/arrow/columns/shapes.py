@@ -198,6 +198,11 @@ class PatternCounts:
         return {"top": top, "other": total - listed, "distinct": len(self.counts)}
 
 
+def grouped_counts(keys: pa.Array, counts: np.ndarray) -> tuple[pa.Array, np.ndarray]:
+    """Distinct keys with their summed counts (keys may repeat)."""
+    return _grouped(keys, counts.astype(np.float64))
+
+
 def _grouped(keys: pa.Array, weights: np.ndarray) -> tuple[pa.Array, np.ndarray]:
     """Sum `weights` per distinct key (keys may repeat)."""
     encoded = pc.dictionary_encode(keys)

@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ...format import SENTINEL_TOKENS
-from ..arrays import dictionary_counts, string_array, string_buffers, to_numpy, valid_mask
+from ..arrays import dictionary_rows, string_array, string_buffers, to_numpy, valid_mask
 from ..hashing import hash_python_strings, hash_strings
 from .base import (
     ColumnProfiler,
@@ -19,7 +19,7 @@ from .base import (
     min_of,
     round_float,
 )
-from .shapes import ShapeCounts, class_patterns
+from .shapes import ShapeCounts, class_patterns, grouped_counts
 
 _SENTINEL_SET = string_array(list(SENTINEL_TOKENS))
 _SENTINEL_PATTERNS = class_patterns(_SENTINEL_SET, ascii_only=True)
@@ -65,15 +65,15 @@ class StringProfiler(ColumnProfiler):
         self.shape = ShapeCounts()
         self._unique_share = 1.0  # distinct values per row in the last measured batch
         self._batches_hashed = 0
+        self._held: tuple[pa.Array, np.ndarray] | None = None  # a dictionary and its rows
 
     def update(self, array: pa.Array) -> None:
         super().update(array)
         if array.null_count == len(array):
             return
-        counted = dictionary_counts(array)
-        if counted is not None:  # a dictionary-encoded column: its value counts come free
-            self._update_counted(*counted)
+        if self._hold_dictionary_rows(array):
             return
+        self._flush_dictionary_rows()
         if pa.types.is_dictionary(array.type):
             array = array.dictionary_decode()
         if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
@@ -90,6 +90,41 @@ class StringProfiler(ColumnProfiler):
             # of as many patterns as rows). A domain still counted exactly overflows here.
             self._give_up_exact_domain()
         self._update_rows(array)
+
+    def _hold_dictionary_rows(self, array: pa.Array) -> bool:
+        """A dictionary-encoded batch: only count its rows per dictionary entry. A Parquet
+        reader hands every batch of a row group the row group's whole dictionary, so the
+        counts add up until the dictionary changes, and each entry is profiled once per row
+        group (`_flush_dictionary_rows`) instead of once per batch."""
+        counted = dictionary_rows(array)
+        if counted is None:
+            return False
+        dictionary, rows = counted
+        if self._held is not None:
+            held, held_rows = self._held
+            if len(held) == len(dictionary) and held.equals(dictionary):
+                held_rows += rows
+                return True
+            self._flush_dictionary_rows()
+        self._held = dictionary, rows
+        return True
+
+    def _flush_dictionary_rows(self) -> None:
+        """Profile the held dictionary's entries with their rows; before anything reads or
+        merges the state."""
+        if self._held is None:
+            return
+        dictionary, rows = self._held
+        self._held = None
+        present = np.flatnonzero(rows)
+        if not len(present):
+            return
+        values = dictionary.take(pa.Array.from_buffers(
+            pa.int64(), len(present), [None, pa.py_buffer(present.astype(np.int64))]))
+        counts = rows[present].astype(np.int64)
+        if len(values) > 1 and pc.count_distinct(values).as_py() != len(values):
+            values, counts = grouped_counts(values, counts)  # Arrow allows repeated entries
+        self._update_counted(values, counts)
 
     def _give_up_exact_domain(self) -> None:
         """The values counted exactly so far go where the batch's values would have gone:
@@ -208,6 +243,8 @@ class StringProfiler(ColumnProfiler):
             self.sentinels[token] = self.sentinels.get(token, 0) + count
 
     def merge(self, other: StringProfiler) -> None:
+        self._flush_dictionary_rows()
+        other._flush_dictionary_rows()
         super().merge(other)
         self.empty += other.empty
         self.whitespace += other.whitespace
@@ -231,6 +268,7 @@ class StringProfiler(ColumnProfiler):
         return hash_python_strings(keys)
 
     def to_state(self) -> dict:
+        self._flush_dictionary_rows()
         return {
             **super().to_state(),
             "empty": self.empty, "whitespace": self.whitespace, "sentinels": self.sentinels,
@@ -248,6 +286,7 @@ class StringProfiler(ColumnProfiler):
         self.shape = ShapeCounts.from_state(state["shape"])
 
     def finalize(self, options: ProfileOptions) -> dict:
+        self._flush_dictionary_rows()
         profile = super().finalize(options)
         count = profile["count"]
         profile["missing"].update({

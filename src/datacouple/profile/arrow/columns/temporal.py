@@ -64,7 +64,7 @@ class TemporalProfiler(ColumnProfiler):
         self.minimum = min_of(self.minimum, int(ints.min()))
         self.maximum = max_of(self.maximum, int(ints.max()))
         day_of = np.floor_divide(ints, self.per_day)
-        days, counts = np.unique(day_of, return_counts=True)
+        days, counts = _day_counts(day_of)
         for day, count in zip(days.tolist(), counts.tolist(), strict=True):
             self.days[day] = self.days.get(day, 0) + count
         if self.clock:
@@ -180,6 +180,18 @@ def _zone(name: str) -> dt.tzinfo:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
         raise KeyError(name) from error
+
+
+def _day_counts(day_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The days present and their counts: by bincount over the batch's span of days (a batch
+    spans days, not millennia, as a rule), else by sorting."""
+    first = int(day_of.min())
+    span = int(day_of.max()) - first + 1
+    if span > 4 * len(day_of) + 1024:
+        return np.unique(day_of, return_counts=True)
+    counts = np.bincount(day_of - first, minlength=span)
+    present = np.flatnonzero(counts)
+    return present + first, counts[present]
 
 
 def _weekdays(days: dict[int, int]) -> list[int]:
