@@ -134,6 +134,7 @@ class Tool:
     work: Callable[[str, str], None]  # (data path, schema path)
     imports: tuple[str, ...]  # what the baseline child imports: everything the work needs
     default: bool = True  # run without --only
+    runs: int | None = None  # at most this many repetitions (minutes-long anchors: one)
 
 
 TOOLS = [
@@ -152,13 +153,14 @@ TOOLS = [
     Tool("pandera", "pandera validate", _pandera,
          ("pandas", "pandera.pandas", "pandera.errors", "pyarrow.parquet", "pyarrow.dataset")),
     Tool("duckdb", "duckdb SUMMARIZE", _duckdb, ("duckdb",)),
+    # Minutes at 5M rows (its schema inference walks every value in Python): one run.
     Tool("mlflow", "MLflow from_pandas digest + profile", _mlflow,
          ("pandas", "mlflow.data", "mlflow.data.pandas_dataset", "pyarrow.parquet",
-          "pyarrow.dataset")),
+          "pyarrow.dataset"), runs=1),
     # Not in the default set (a JVM start per run): `--only spark`.
     Tool("spark", "datacouple fingerprint --engine spark (local[*])", _spark,
          ("datacouple", "datacouple.identity.dataset", "dvc.repo", "pyspark.sql",
-          "datacouple.profile.spark.engine"), default=False),
+          "datacouple.profile.spark.engine"), default=False, runs=1),
 ]
 BY_KEY = {tool.key: tool for tool in TOOLS}
 
@@ -232,7 +234,7 @@ def measure(cases: list[tuple[Tool, Path]], schema: Path, repeat: int) -> list[R
     runs: list[list[tuple[dict, float]]] = [[] for _ in cases]
     for i in range(-1, repeat):  # -1: the import-only baseline
         for (tool, path), result, done in zip(cases, results, runs, strict=True):
-            if result.error:
+            if result.error or (tool.runs is not None and i >= tool.runs):
                 continue
             try:
                 report, wall = spawn(tool.key, path, schema, baseline=i < 0)
