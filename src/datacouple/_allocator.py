@@ -25,6 +25,23 @@ def _built_with_jemalloc() -> bool:
         return False
 
 
-if "pyarrow" not in sys.modules and "ARROW_DEFAULT_MEMORY_POOL" not in os.environ and (
-        _built_with_jemalloc()):
+CHOSE_JEMALLOC = "pyarrow" not in sys.modules and (
+    "ARROW_DEFAULT_MEMORY_POOL" not in os.environ) and _built_with_jemalloc()
+if CHOSE_JEMALLOC:
     os.environ["ARROW_DEFAULT_MEMORY_POOL"] = "jemalloc"
+
+# How long jemalloc keeps freed pages before handing them back. Arrow's own setting (about a
+# second) outlives a streaming pass's batches, so freed pages piled up; at 100 ms the 5M-row
+# bench peaked ~35 MiB lower at about the same speed (0 ms: 70 MiB lower, 30% slower).
+_DECAY_MS = 100
+_decay_set = False
+
+
+def release_freed_pages_soon() -> None:
+    """Before a streaming pass: only for the pool datacouple chose, once per process."""
+    global _decay_set
+    if CHOSE_JEMALLOC and not _decay_set:
+        import pyarrow as pa
+
+        pa.jemalloc_set_decay_ms(_DECAY_MS)
+        _decay_set = True

@@ -98,7 +98,8 @@ def test_engines_know_nothing_above_them():
     def allowed(name: str) -> bool:
         return (_stdlib(name) or _third_party(name, "pyarrow", "numpy", "pandas", "polars", "rich",
                                               "pyspark")
-                or _internal(name, "profile", "schema", "identity", "errors", "atomic"))
+                or _internal(name, "profile", "schema", "identity", "errors", "atomic",
+                          "_allocator"))
 
     assert _violations("profile", allowed) == []
 
