@@ -20,6 +20,7 @@ from lineage.graph_scenario import History, build_history
 from lineage.lineage_servers import (
     CHROMIUM_NAMES,
     Chromium,
+    mlflow_pointed_at,
     start_mlflow_server,
     stop_mlflow_server,
 )
@@ -53,19 +54,18 @@ def mlflow_sqlite_uri(_mlflow_sqlite_store, request):
     """The tracking (and registry) URI of a real sqlite store; a fresh experiment per test,
     its artifacts in tmp."""
     uri, artifacts = _mlflow_sqlite_store
-    previous = mlflow.get_tracking_uri()
-    mlflow.set_tracking_uri(uri)
-    mlflow.set_registry_uri(uri)
-    name = f"{request.node.name}"[:200]
-    client = mlflow.MlflowClient()
-    experiment = client.get_experiment_by_name(name)
-    experiment_id = experiment.experiment_id if experiment else client.create_experiment(
-        name, artifact_location=(artifacts / name).as_uri())
-    mlflow.set_experiment(experiment_id=experiment_id)
-    yield uri
-    while mlflow.active_run():
-        mlflow.end_run()
-    mlflow.set_tracking_uri(previous)
+    # Both URIs and the environment variables their setters export are put back afterwards: a
+    # leaked MLFLOW_REGISTRY_URI sent later tests' subprocesses to this store's registry.
+    with mlflow_pointed_at(uri):
+        name = f"{request.node.name}"[:200]
+        client = mlflow.MlflowClient()
+        experiment = client.get_experiment_by_name(name)
+        experiment_id = experiment.experiment_id if experiment else client.create_experiment(
+            name, artifact_location=(artifacts / name).as_uri())
+        mlflow.set_experiment(experiment_id=experiment_id)
+        yield uri
+        while mlflow.active_run():
+            mlflow.end_run()
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ from datacouple.cli import main
 from datacouple.lineage.journal import journal_dir, pending, read_record, write_record
 from datacouple.lineage.links import lineage_url
 from datacouple.lineage.records import build_record, dataset_version
-from lineage.lineage_servers import free_port
+from lineage.lineage_servers import free_port, mlflow_pointed_at
 from lineage.log_fixtures import ServerProcess
 
 
@@ -37,10 +37,8 @@ def journal_server(tmp_path_factory):
 def tracking_server(journal_server, git_dvc_repo):
     if journal_server.process is None:
         journal_server.start()
-    previous = mlflow.get_tracking_uri()
-    mlflow.set_tracking_uri(journal_server.url)
-    yield journal_server
-    mlflow.set_tracking_uri(previous)
+    with mlflow_pointed_at(journal_server.url):
+        yield journal_server
 
 
 def _new_run(name: str) -> str:

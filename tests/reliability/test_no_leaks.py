@@ -317,7 +317,8 @@ def _lineage_outputs(repo: GitDvcProject, server) -> dict[str, str]:
 def _cli(repo: GitDvcProject, server, *args: str) -> subprocess.CompletedProcess:
     """`datacouple ARGS` in the repository, with MLflow's tracking URI on the server."""
     return subprocess.run([*CLI, *args], cwd=repo.root, capture_output=True, text=True,
-                          env={**repo.env, "MLFLOW_TRACKING_URI": server.url}, timeout=180)
+                          env={**repo.env, "MLFLOW_TRACKING_URI": server.url,
+                               "MLFLOW_REGISTRY_URI": server.url}, timeout=180)
 
 
 # --------------------------------------------------------------------------- the properties
