@@ -104,16 +104,20 @@ def test_engines_know_nothing_above_them():
     assert _violations("profile", allowed) == []
 
 
-def test_only_the_spark_engine_imports_pyspark():
-    """pyspark is an optional extra: only profile/spark/ may import it (inside functions)."""
-    offenders = [
+def _importers_outside(package: str, library: str) -> list[str]:
+    """Modules outside `package` (a dotted prefix) that import `library`."""
+    return [
         f"{_module_name(path)} imports {name}"
         for path in sorted(PACKAGE.rglob("*.py"))
-        if not _module_name(path).startswith("datacouple.profile.spark")
+        if not _module_name(path).startswith(package)
         for name in _imports(path)
-        if _third_party(name, "pyspark")
+        if _third_party(name, library)
     ]
-    assert offenders == []
+
+
+def test_only_the_spark_engine_imports_pyspark():
+    """pyspark is an optional extra: only profile/spark/ may import it (inside functions)."""
+    assert _importers_outside("datacouple.profile.spark", "pyspark") == []
 
 
 def test_schema_and_identity_are_the_bottom():
@@ -131,14 +135,7 @@ def test_schema_and_identity_are_the_bottom():
 
 
 def test_only_lineage_imports_mlflow():
-    offenders = [
-        f"{_module_name(path)} imports {name}"
-        for path in sorted(PACKAGE.rglob("*.py"))
-        if not _module_name(path).startswith("datacouple.lineage")
-        for name in _imports(path)
-        if _third_party(name, "mlflow")
-    ]
-    assert offenders == []
+    assert _importers_outside("datacouple.lineage", "mlflow") == []
 
 
 def test_importing_datacouple_does_not_import_mlflow_or_pandera():

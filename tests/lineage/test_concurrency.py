@@ -4,7 +4,6 @@ at once, and two `datacouple sync` replaying one journal at once, lose and dupli
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ import pytest
 from datacouple.lineage.journal import pending, write_record
 from datacouple.lineage.links import lineage_url
 from datacouple.lineage.records import build_record, dataset_version
+from lineage.lineage_servers import mlflow_pointed_at
 from lineage.log_fixtures import copy_repo
 
 WORKERS = 8
@@ -27,18 +27,8 @@ DATASETS = ("features", "parts")
 def tracking(mlflow_server):
     """MLflow's client pointed at the real server, put back afterwards (the URI setters also
     export MLFLOW_TRACKING_URI / MLFLOW_REGISTRY_URI)."""
-    saved = {name: os.environ.get(name) for name in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")}
-    previous = mlflow.get_tracking_uri(), mlflow.get_registry_uri()
-    mlflow.set_tracking_uri(mlflow_server.url)
-    mlflow.set_registry_uri(mlflow_server.url)
-    yield mlflow.MlflowClient(mlflow_server.url, mlflow_server.url)
-    mlflow.set_tracking_uri(previous[0])
-    mlflow.set_registry_uri(previous[1])
-    for name, value in saved.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
+    with mlflow_pointed_at(mlflow_server.url):
+        yield mlflow.MlflowClient(mlflow_server.url, mlflow_server.url)
 
 
 def _digests(repo) -> dict[str, str]:

@@ -3,6 +3,7 @@ fingerprint document. Engines produce a TableProfile; this module only assembles
 
 from __future__ import annotations
 
+import contextlib
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -201,10 +202,12 @@ def _profile_stream(arrow_schema: pa.Schema, batches, total_rows, declared, max_
     profile = TableProfile(arrow_schema, max_categories)
     verb = "fingerprint" if profiling else "validate"
     # Columns are profiled on every core (numpy and Arrow release the GIL in their loops),
-    # while the source decodes the next batch on a thread of its own.
+    # while the source decodes the next batch on a thread of its own. `validate` profiles
+    # nothing, so it starts no workers.
     workers = ThreadPoolExecutor(max_workers=max(1, min(os.cpu_count() or 1, len(arrow_schema))),
-                                 thread_name_prefix="datacouple-profile")
-    with workers, row_progress(f"{verb} {label}", total_rows, progress) as bar:
+                                 thread_name_prefix="datacouple-profile") if profiling else None
+    with workers or contextlib.nullcontext(), row_progress(f"{verb} {label}", total_rows,
+                                                             progress) as bar:
         for batch in batches():
             require_values_within(batch, where or label, max_value_bytes)
             if profiling:

@@ -169,8 +169,7 @@ class ColumnProfiler:
             batch_counts = self.exact.update(values)
             if self.exact.counts is not None:
                 return batch_counts
-            self.hll.add_hashes(self._hash_keys(list(seen)))
-            self._sample_counts(seen)
+            self._seed_sketches(seen)
         hashed = hashes()
         self.hll.add_hashes(hashed)
         if self.sample is not None:
@@ -188,14 +187,19 @@ class ColumnProfiler:
             batch_counts = self.exact.add_counted(values, counts)
             if self.exact.counts is not None:
                 return batch_counts
-            self.hll.add_hashes(self._hash_keys(list(seen)))
-            self._sample_counts(seen)
+            self._seed_sketches(seen)
         hashed = self._hash_values(values)
         self.hll.add_hashes(hashed)
         if self.sample is not None:
             self._sample_fed = True
             self.sample.add(hashed, counts)
         return batch_counts
+
+    def _seed_sketches(self, seen: dict) -> None:
+        """An exact domain that just overflowed: its values enter HyperLogLog and the distinct
+        sample as if they had been hashed all along (both depend only on the set of values)."""
+        self.hll.add_hashes(self._hash_keys(list(seen)))
+        self._sample_counts(seen)
 
     def _sample_counts(self, counts: dict) -> None:
         """Values counted exactly so far enter the sample with their counts (once: the exact

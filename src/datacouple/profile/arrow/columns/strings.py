@@ -134,8 +134,7 @@ class StringProfiler(ColumnProfiler):
             return
         self.exact.counts = None
         if seen:
-            self.hll.add_hashes(self._hash_keys(list(seen)))
-            self._sample_counts(seen)
+            self._seed_sketches(seen)
             self.shape.add_values(seen)
 
     def _values_may_repeat(self, array: pa.Array) -> bool:
