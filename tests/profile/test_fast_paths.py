@@ -14,9 +14,11 @@ import sys
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from datacouple.profile.arrow.columns.temporal import _iso_format
-from datacouple.profile.sketches import HLL_PRECISION, _rank
+from datacouple.profile.format import SKETCH_LOG_GAMMA
+from datacouple.profile.sketches import HLL_PRECISION, MIN_MAGNITUDE, LogSketch, _rank
 
 from public_data import islp_frame
 
@@ -199,3 +201,33 @@ def test_day_counts_equal_sorting_them():
         expected = np.unique(days, return_counts=True)
         got = _day_counts(days)
         assert np.array_equal(got[0], expected[0]) and np.array_equal(got[1], expected[1])
+
+
+def _log_sketch_by_sign(values: np.ndarray) -> dict:
+    """The plain computation: every value's bucket key, counted per sign."""
+    magnitude = np.abs(values)
+    zeros = magnitude < MIN_MAGNITUDE
+    keys = np.ceil(np.log(magnitude[~zeros]) / SKETCH_LOG_GAMMA).astype(np.int64)
+    signs = values[~zeros] < 0
+    by_sign = {}
+    for name, chosen in (("positive", ~signs), ("negative", signs)):
+        found, counts = np.unique(keys[chosen], return_counts=True)
+        by_sign[name] = [[int(k), int(c)] for k, c in zip(found, counts, strict=True)]
+    return {**by_sign, "zeros": int(np.count_nonzero(zeros))}
+
+
+@pytest.mark.parametrize("draw", ["mixed", "positive", "negative", "zeros", "tiny", "codes"])
+def test_log_sketch_counts_each_values_bucket_per_sign(draw):
+    rng = np.random.default_rng(len(draw))
+    values = {
+        "mixed": rng.normal(0, 1000, 5000),
+        "positive": rng.lognormal(0, 3, 5000),
+        "negative": -rng.lognormal(0, 3, 5000),
+        "zeros": np.where(rng.random(5000) < 0.3, 0.0, rng.normal(size=5000)),
+        "tiny": rng.choice([-1e-13, 1e-13, -0.0, 0.0, -1.0, 2.5, 1e300, -1e-300], 5000),
+        "codes": rng.integers(-3, 15, 5000).astype(np.float64),
+    }[draw]
+    sketch = LogSketch()
+    for batch in np.array_split(values, 7):
+        sketch.add(batch)
+    assert sketch.to_state() == _log_sketch_by_sign(values)

@@ -48,18 +48,28 @@ class LogSketch:
         if zeros == len(values):
             return
         if zeros:
-            values, magnitude = values[~small], magnitude[~small]
-        # One logarithm per value, in place; then the keys split by sign.
+            magnitude[small] = 1.0  # key 0, so the logarithm is finite; not counted below
+        # One logarithm per value, in place.
         np.log(magnitude, out=magnitude)
         magnitude /= _LOG_GAMMA
         keys = np.ceil(magnitude, out=magnitude).astype(np.int64)
         negative = values < 0
-        if not negative.any():
+        if not zeros and not negative.any():
             self.positive.add_keys(keys)
             return
-        for target, chosen in ((self.positive, ~negative), (self.negative, negative)):
-            if chosen.any():
-                target.add_keys(keys[chosen])
+        # Zeros or negatives: one bincount over [positive keys | negative keys | zeros] rather
+        # than a masked copy of the batch per sign (those copies cost 2-3x the logarithm).
+        low = int(keys.min())
+        span = int(keys.max()) - low + 1
+        keys -= low
+        keys[negative] += span
+        if zeros:
+            keys[small] = 2 * span
+        counts = np.bincount(keys, minlength=2 * span)
+        for target, part in ((self.positive, counts[:span]), (self.negative, counts[span:2 * span])):
+            present = np.flatnonzero(part)
+            if len(present):
+                target._add(present.astype(np.int64) + low, part[present].astype(np.int64))
 
     def merge(self, other: LogSketch) -> None:
         self.positive.merge(other.positive)
