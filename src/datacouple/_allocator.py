@@ -31,9 +31,11 @@ if CHOSE_JEMALLOC:
     os.environ["ARROW_DEFAULT_MEMORY_POOL"] = "jemalloc"
 
 # How long jemalloc keeps freed pages before handing them back. Arrow's own setting (about a
-# second) outlives a streaming pass's batches, so freed pages piled up; at 100 ms the 5M-row
-# bench peaked ~35 MiB lower at about the same speed (0 ms: 70 MiB lower, 30% slower).
-_DECAY_MS = 100
+# second) outlives a streaming pass's batches, so freed pages piled up. Shorter is leaner but
+# costs page faults, as the next batches take fresh pages: on the 5M-row bench 100 ms peaked at
+# ~200 MiB with ~100K faults, 500 ms at ~207 MiB with ~57K (0.2 s of CPU less), 1000 ms at
+# ~223 MiB with ~48K.
+_DECAY_MS = 500
 _decay_set = False
 
 

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from datacouple.profile.arrow.columns.temporal import _iso_format
+from datacouple.profile.arrow.columns.temporal import _iso_format, _multiple
 from datacouple.profile.format import SKETCH_LOG_GAMMA
 from datacouple.profile.sketches import HLL_PRECISION, MIN_MAGNITUDE, LogSketch, _rank
 
@@ -231,3 +231,16 @@ def test_log_sketch_counts_each_values_bucket_per_sign(draw):
     for batch in np.array_split(values, 7):
         sketch.add(batch)
     assert sketch.to_state() == _log_sketch_by_sign(values)
+
+
+@pytest.mark.parametrize("divisor", [60, 3600, 1000, 1_000_000, 1_000_000_000])
+def test_whole_multiples_from_the_quotient_equal_the_remainder_test(divisor):
+    rng = np.random.default_rng(divisor)
+    values = np.concatenate([rng.integers(0, 86_400 * divisor, 20_000),
+                             np.arange(0, 50 * divisor, divisor)])  # exact multiples too
+    for width in (np.int64, np.int32):
+        if values.max() > np.iinfo(width).max:
+            continue
+        typed = values.astype(width)
+        assert np.array_equal(_multiple(typed, typed // divisor, divisor),
+                              typed % divisor == 0)

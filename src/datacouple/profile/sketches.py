@@ -66,7 +66,8 @@ class LogSketch:
         if zeros:
             keys[small] = 2 * span
         counts = np.bincount(keys, minlength=2 * span)
-        for target, part in ((self.positive, counts[:span]), (self.negative, counts[span:2 * span])):
+        parts = ((self.positive, counts[:span]), (self.negative, counts[span:2 * span]))
+        for target, part in parts:
             present = np.flatnonzero(part)
             if len(present):
                 target._add(present.astype(np.int64) + low, part[present].astype(np.int64))

@@ -84,9 +84,13 @@ class NumericProfiler(ColumnProfiler):
         self._add_moments(numbers)
         low, high = numbers.min(), numbers.max()
         cast = float if self.is_float else int
-        self._add_extremes(cast(low), int(np.count_nonzero(numbers == low)),
-                           cast(high), int(np.count_nonzero(numbers == high)))
-        self.zeros += int(np.count_nonzero(numbers == 0))
+        low, high = cast(low), cast(high)
+        # A batch's count at an extreme matters only if it reaches the column's extreme so far,
+        # and its zeros only if its range holds 0: most batches need neither pass.
+        self._add_extremes(low, self._count_equal(numbers, low, self.minimum, below=True),
+                           high, self._count_equal(numbers, high, self.maximum, below=False))
+        if low <= 0 <= high:
+            self.zeros += int(np.count_nonzero(numbers == 0))
         as_float = numbers.astype(np.float64, copy=False)
         # Only the sentinels within this batch's range can occur in it (often none or few).
         possible = _NUMERIC_SENTINEL_SET[(low <= _NUMERIC_SENTINEL_SET)
@@ -98,6 +102,14 @@ class NumericProfiler(ColumnProfiler):
                 self.sentinels[int(value)] += count
         self.sketch.add(as_float)
         self._count_distinct(values, lambda: hash_numeric(numbers))
+
+    @staticmethod
+    def _count_equal(numbers: np.ndarray, extreme, so_far, below: bool) -> int:
+        """How many values equal the batch's `extreme`; 0 (unused) when it falls short of the
+        column's extreme so far."""
+        if so_far is not None and (extreme > so_far if below else extreme < so_far):
+            return 0
+        return int(np.count_nonzero(numbers == extreme))
 
     def _add_extremes(self, low, at_low: int, high, at_high: int) -> None:
         """Extremes with how many values reach them; merged like the extremes themselves."""

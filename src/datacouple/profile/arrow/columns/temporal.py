@@ -60,7 +60,7 @@ class TemporalProfiler(ColumnProfiler):
         if len(values) == 0:
             return
         width = pa.int32() if pa.types.is_date32(values.type) else pa.int64()
-        ints = to_numpy(values.view(width)).astype(np.int64)
+        ints = to_numpy(values.view(width)).astype(np.int64, copy=False)
         self.minimum = min_of(self.minimum, int(ints.min()))
         self.maximum = max_of(self.maximum, int(ints.max()))
         day_of = np.floor_divide(ints, self.per_day)
@@ -74,13 +74,15 @@ class TemporalProfiler(ColumnProfiler):
     def _count_clock(self, since_midnight: np.ndarray) -> None:
         """Hours of the day and granularity from the time since midnight (in the unit)."""
         per_second = self.per_day // 86_400
-        whole_second = since_midnight % per_second == 0 if per_second > 1 else None
-        seconds = (since_midnight // per_second).astype(np.int32)
-        self.hours += np.bincount(seconds // 3600, minlength=24)[:24]
-        whole_minute = seconds % 60 == 0
+        seconds = since_midnight // per_second
+        whole_second = _multiple(since_midnight, seconds, per_second) if per_second > 1 else None
+        seconds = seconds.astype(np.int32)
+        hours = seconds // 3600
+        self.hours += np.bincount(hours, minlength=24)[:24]
+        whole_minute = _multiple(seconds, seconds // 60, 60)
         if whole_second is not None:
             whole_minute &= whole_second
-        whole_hour = whole_minute & (seconds % 3600 == 0)
+        whole_hour = whole_minute & _multiple(seconds, hours, 3600)
         counts = [int(np.count_nonzero(whole_hour & (seconds == 0))),
                   int(np.count_nonzero(whole_hour)), int(np.count_nonzero(whole_minute)),
                   len(seconds) if whole_second is None else int(np.count_nonzero(whole_second)),
@@ -180,6 +182,12 @@ def _zone(name: str) -> dt.tzinfo:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
         raise KeyError(name) from error
+
+
+def _multiple(values: np.ndarray, quotients: np.ndarray, divisor: int) -> np.ndarray:
+    """values % divisor == 0, given values // divisor: numpy divides by a constant fast
+    (libdivide) but computes % with a hardware division per value, 3-8x slower."""
+    return values == quotients * divisor
 
 
 def _day_counts(day_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
