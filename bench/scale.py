@@ -63,6 +63,8 @@ def plot(by_rows: dict, row_sizes: list[int], by_columns: dict, column_sizes: li
     figure, axes = plt.subplots(2, 2, figsize=(11, 8), constrained_layout=True)
     panels = [(by_rows, row_sizes, "rows (millions)", 1e6, 0),
               (by_columns, column_sizes, f"columns ({WIDE_ROWS:,} rows)", 1, 1)]
+    # One colour per tool in every panel (matplotlib's cycle would follow each panel's order).
+    colours = {key: f"C{index}" for index, key in enumerate(BY_KEY)}
     for results, sizes, label, scale, column in panels:
         keys = sorted({key for key, _ in results}, key=list(BY_KEY).index)
         for key in keys:
@@ -72,8 +74,9 @@ def plot(by_rows: dict, row_sizes: list[int], by_columns: dict, column_sizes: li
                 continue
             xs = [x for x, _ in points]
             name = BY_KEY[key].label
-            axes[0][column].plot(xs, [r.seconds for _, r in points], marker="o", label=name)
-            axes[1][column].plot(xs, [r.peak_mib for _, r in points], marker="o", label=name)
+            style = {"marker": "o", "label": name, "color": colours[key]}
+            axes[0][column].plot(xs, [r.seconds for _, r in points], **style)
+            axes[1][column].plot(xs, [r.peak_mib for _, r in points], **style)
         axes[0][column].set(xlabel=label, ylabel="seconds", title=f"time against {label}")
         axes[1][column].set(xlabel=label, ylabel="peak RSS (MiB)",
                             title=f"peak memory against {label}")
@@ -83,7 +86,8 @@ def plot(by_rows: dict, row_sizes: list[int], by_columns: dict, column_sizes: li
         if column == 1:
             for axis in (axes[0][1], axes[1][1]):
                 axis.set_xscale("log")
-    axes[1][0].axhline(256, color="grey", linestyle="--", linewidth=0.8)
+    axes[1][0].axhline(256, color="grey", linestyle="--", linewidth=0.8)  # DESIGN's targets
+    axes[1][1].axhline(512, color="grey", linestyle="--", linewidth=0.8)
     axes[1][0].set_yscale("log")
     figure.suptitle("datacouple fingerprint (arrow engine) against its anchors; bench/scale.py")
     PLOT.parent.mkdir(exist_ok=True)
