@@ -38,7 +38,7 @@ _PHYSICAL_WIDTH = {"BOOLEAN": 1 / 8, "INT32": 4, "FLOAT": 4, "INT64": 8, "DOUBLE
 
 
 def column_groups(names: Sequence[str], costs: dict[str, float] | None,
-                  together: Sequence[str], budget: int = GROUP_BUDGET_BYTES) -> list[list[str]]:
+                  together: Sequence[str], budget: int | None = None) -> list[list[str]]:
     """The table's top-level columns in groups whose estimated cost fits `budget`.
 
     The first group holds `together` (those present) and the table's first column, whatever
@@ -49,6 +49,7 @@ def column_groups(names: Sequence[str], costs: dict[str, float] | None,
     names cannot be selected one by one (duplicates; dotted names, which Parquet's column paths
     make ambiguous). A column missing from `costs` costs nothing.
     """
+    budget = GROUP_BUDGET_BYTES if budget is None else budget
     names = list(names)
     if len(names) < 2 or costs is None or not _selectable(names):
         return [names]
