@@ -4,6 +4,10 @@ Formats: Parquet, CSV/TSV (optionally compressed), Arrow IPC (file or stream, in
 single files, or directories of them (hive partitions become columns). Every read error is
 turned into a one-line DatacoupleError that names the file and the likely cause.
 
+Wide Parquet (a file, or a directory sized from its first file) can be read one group of
+columns at a time, so that the reader's memory does not grow with the width: callers opt in
+with `open_source(..., together=...)` (column_groups.py). CSV and Arrow IPC are read whole.
+
 Only `.csv` and `.tsv` (and their compressed forms) are read as CSV: a `.txt` file may hold
 anything (a README, a log), and read as CSV it would silently become a one-column table.
 """
