@@ -30,7 +30,7 @@ class TableProfile:
         so that each row counts once whichever groups it comes in."""
         if self.counts_rows(batch):
             self.rows += batch.num_rows
-        if batch.schema.names == self.schema.names:
+        if batch.num_columns == len(self.columns):  # every column, in order, as it always was
             pairs = list(enumerate(range(batch.num_columns)))
         elif len(self._position) != len(self.columns):
             raise ValueError("a table with duplicate column names takes whole batches")
@@ -50,7 +50,7 @@ class TableProfile:
     def counts_rows(self, batch: pa.RecordBatch) -> bool:
         """Whether `update` counts this batch's rows (see there): a batch of every column, or
         the one holding the table's first column."""
-        return (batch.schema.names == self.schema.names
+        return (batch.num_columns == len(self.columns)
                 or self.schema.names[0] in batch.schema.names)
 
     def _timed_update(self, index: int, array: pa.Array) -> tuple[int, float]:
