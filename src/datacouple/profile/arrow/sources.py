@@ -458,8 +458,8 @@ def _open_directory(directory: Path, string_columns: set[str],
     if fmt == "parquet" and together is not None:
         # Sized from the first file's footer: the files of one dataset are written alike.
         try:
-            first = pq.ParquetFile(files[0])
-            groups = _groups(first.metadata, first.schema_arrow, dataset.schema, together)
+            with pq.ParquetFile(files[0]) as first:
+                groups = _groups(first.metadata, first.schema_arrow, dataset.schema, together)
         except (pa.ArrowInvalid, OSError, EOFError) as error:
             raise read_error(files[0], fmt, error) from error
 
