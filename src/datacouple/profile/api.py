@@ -172,8 +172,11 @@ def _one_pass(data, declared, max_categories, progress, name, profiling=True,
         require_columns_within(csv_file, csv_header_width(csv_file, csv_delimiter(csv_file)),
                                limits[0])
     string_columns: set[str] = set()
+    # Wide Parquet is read one group of columns at a time (arrow/column_groups.py); the
+    # validator needs the declared columns in one batch, so they travel together.
+    together = list(declared.columns) if declared is not None else []
     while True:  # a CSV column that changes type late is re-read as strings, then we restart
-        source = open_source(path, string_columns, dictionary_strings=True)
+        source = open_source(path, string_columns, dictionary_strings=True, together=together)
         try:
             return _profile_stream(source.schema, source.batches, source.total_rows, declared,
                                    max_categories, progress, label=name or path.name,
@@ -208,13 +211,19 @@ def _profile_stream(arrow_schema: pa.Schema, batches, total_rows, declared, max_
                                  thread_name_prefix="datacouple-profile") if profiling else None
     with workers or contextlib.nullcontext(), row_progress(f"{verb} {label}", total_rows,
                                                              progress) as bar:
+        # A source read in column groups (sources.py) passes over the rows once per group:
+        # the bar moves by the share of the table's cells a batch holds.
+        width, cells, shown = len(arrow_schema), 0, 0
         for batch in batches():
             require_values_within(batch, where or label, max_value_bytes)
             if profiling:
                 profile.update(batch, workers)
-            if validator is not None:
+            # The declared columns travel in the batches that carry the rows (the first group).
+            if validator is not None and profile.counts_rows(batch):
                 validator.validate(plain_batch(batch.select(checked)).to_pandas())
-            bar.advance(batch.num_rows)
+            cells += batch.num_rows * (batch.num_columns if width else 1)
+            bar.advance(cells // max(width, 1) - shown)
+            shown = cells // max(width, 1)
     # `validate` shows people a few failing values; a fingerprint stores counts only.
     return profile, (validator.result(examples=not profiling) if validator is not None else None)
 

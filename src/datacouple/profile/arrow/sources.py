@@ -4,6 +4,10 @@ Formats: Parquet, CSV/TSV (optionally compressed), Arrow IPC (file or stream, in
 single files, or directories of them (hive partitions become columns). Every read error is
 turned into a one-line DatacoupleError that names the file and the likely cause.
 
+Wide Parquet (a file, or a directory sized from its first file) can be read one group of
+columns at a time, so that the reader's memory does not grow with the width: callers opt in
+with `open_source(..., together=...)` (column_groups.py). CSV and Arrow IPC are read whole.
+
 Only `.csv` and `.tsv` (and their compressed forms) are read as CSV: a `.txt` file may hold
 anything (a README, a log), and read as CSV it would silently become a one-column table.
 """
@@ -13,7 +17,7 @@ from __future__ import annotations
 import queue
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,8 +27,10 @@ import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
 from ...errors import DatacoupleError
+from .column_groups import column_groups, parquet_costs
 
 BATCH_ROWS = 65_536
+_BUFFER_BYTES = 1 << 20  # the Parquet reader's buffered read per column
 _CSV_BLOCK_BYTES = 4 << 20  # type inference looks at the first block: make it a generous one
 
 _SUFFIXES = {
@@ -48,6 +54,14 @@ class BatchSource:
     schema: pa.Schema
     total_rows: int | None
     _open: Callable[[], Iterator[pa.RecordBatch]] = field(repr=False)
+    # The groups of columns the batches come in (column_groups.py): one group holding every
+    # column unless the source was opened with `together` and is wide Parquet. With several
+    # groups, every row of the first group comes first, then every row of the next one, ...
+    groups: list[list[str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.groups:
+            self.groups = [list(self.schema.names)]
 
     def batches(self) -> Iterator[pa.RecordBatch]:
         try:
@@ -127,22 +141,28 @@ def detect_format(path: Path) -> str:
 
 
 def open_source(path: str | Path, csv_string_columns: set[str] | None = None, *,
-                dictionary_strings: bool = False) -> BatchSource:
+                dictionary_strings: bool = False,
+                together: Sequence[str] | None = None) -> BatchSource:
     """Open a file or directory for streaming. Nothing is decoded yet.
 
     `dictionary_strings`: Parquet string columns stored with small dictionaries arrive as
     dictionary arrays (the profilers read their value counts off the indices); the schema
     still names their plain type. Only for readers that handle dictionary arrays.
+    `together`: opt in to column groups. A wide Parquet file or directory is then read one
+    group of columns at a time (`BatchSource.groups`), so that the reader's memory does not
+    grow with the width; the named columns travel in the first group, with the table's first
+    column. Only for readers that take batches holding some of the columns, by name. CSV and
+    Arrow IPC are always read whole.
     """
     path = Path(path)
     if not path.exists():
         raise DatacoupleError(f"{path}: no such file or directory")
     if path.is_dir():
-        return _open_directory(path, csv_string_columns or set())
+        return _open_directory(path, csv_string_columns or set(), together)
     fmt = detect_format(path)
     try:
         if fmt == "parquet":
-            return _open_parquet(path, dictionary_strings)
+            return _open_parquet(path, dictionary_strings, together)
         if fmt == "csv":
             return _open_csv(path, csv_string_columns or set())
         return _open_ipc(path)
@@ -175,19 +195,41 @@ def read_error(path: Path, fmt: str, error: Exception) -> DatacoupleError:
     return DatacoupleError(f"{path}: not a readable Arrow IPC file ({text})")
 
 
-def _open_parquet(path: Path, dictionary_strings: bool = False) -> BatchSource:
+def _open_parquet(path: Path, dictionary_strings: bool = False,
+                  together: Sequence[str] | None = None) -> BatchSource:
     meta = pq.ParquetFile(path)
     schema = meta.schema_arrow
     as_dictionary = dictionary_encoded_strings(meta.metadata, schema) if dictionary_strings else []
+    groups = _groups(meta.metadata, meta.schema_arrow, schema, together)
 
     def batches() -> Iterator[pa.RecordBatch]:
         # A fresh reader per pass. No pre-buffering: pyarrow would otherwise buffer every row
         # group it has read, and memory would grow with the file.
-        with pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20,
+        with pq.ParquetFile(path, pre_buffer=False, buffer_size=_BUFFER_BYTES,
                             read_dictionary=as_dictionary) as reader:
-            yield from reader.iter_batches(batch_size=BATCH_ROWS)
+            if len(groups) == 1:
+                yield from reader.iter_batches(batch_size=BATCH_ROWS)
+                return
+            for group in groups:
+                yield from reader.iter_batches(batch_size=BATCH_ROWS, columns=group)
 
-    return BatchSource(path, "parquet", schema, meta.metadata.num_rows, batches)
+    return BatchSource(path, "parquet", schema, meta.metadata.num_rows, batches, groups)
+
+
+def _groups(metadata: pq.FileMetaData, file_schema: pa.Schema, schema: pa.Schema,
+            together: Sequence[str] | None) -> list[list[str]]:
+    """The column groups of a Parquet source (`schema`; a directory's may add partition keys
+    to its first file's `file_schema`), or one group unless the caller opted in."""
+    if together is None:
+        return [list(schema.names)]
+    costs = parquet_costs(metadata, file_schema, batch_rows=BATCH_ROWS,
+                          buffer_bytes=_BUFFER_BYTES)
+    if costs is not None:
+        rows = max((metadata.row_group(g).num_rows for g in range(metadata.num_row_groups)),
+                   default=0)
+        for name in schema.names:  # a hive partition key: a batch of 8-byte values, say
+            costs.setdefault(name, min(BATCH_ROWS, rows) * 8.0)
+    return column_groups(schema.names, costs, together)
 
 
 # A writer falls back from dictionary to plain pages once a column chunk's dictionary passes a
@@ -391,7 +433,8 @@ def source_format(path: str | Path) -> str:
     return detect_format(path)
 
 
-def _open_directory(directory: Path, string_columns: set[str]) -> BatchSource:
+def _open_directory(directory: Path, string_columns: set[str],
+                    together: Sequence[str] | None = None) -> BatchSource:
     import pyarrow.dataset as ds  # only directories need it, and it imports pandas
 
     files = _data_files(directory)
@@ -411,10 +454,20 @@ def _open_directory(directory: Path, string_columns: set[str]) -> BatchSource:
     except (pa.ArrowInvalid, pa.ArrowTypeError, OSError) as error:
         raise read_error(directory, fmt, error) from error
     total = None if fmt == "csv" else dataset.count_rows()
+    groups = [list(dataset.schema.names)]
+    if fmt == "parquet" and together is not None:
+        # Sized from the first file's footer: the files of one dataset are written alike.
+        try:
+            with pq.ParquetFile(files[0]) as first:
+                groups = _groups(first.metadata, first.schema_arrow, dataset.schema, together)
+        except (pa.ArrowInvalid, OSError, EOFError) as error:
+            raise read_error(files[0], fmt, error) from error
 
     def batches() -> Iterator[pa.RecordBatch]:
         # Small readahead: memory stays bounded however many files the directory holds.
-        yield from dataset.to_batches(batch_size=BATCH_ROWS, batch_readahead=2,
-                                      fragment_readahead=1)
+        for group in groups:
+            yield from dataset.to_batches(batch_size=BATCH_ROWS, batch_readahead=2,
+                                          fragment_readahead=1,
+                                          columns=None if len(groups) == 1 else group)
 
-    return BatchSource(directory, fmt, dataset.schema, total, batches)
+    return BatchSource(directory, fmt, dataset.schema, total, batches, groups)
