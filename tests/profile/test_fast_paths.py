@@ -227,10 +227,13 @@ def test_log_sketch_counts_each_values_bucket_per_sign(draw):
         "tiny": rng.choice([-1e-13, 1e-13, -0.0, 0.0, -1.0, 2.5, 1e300, -1e-300], 5000),
         "codes": rng.integers(-3, 15, 5000).astype(np.float64),
     }[draw]
-    sketch = LogSketch()
+    sketch, by_value = LogSketch(), LogSketch()
     for batch in np.array_split(values, 7):
         sketch.add(batch)
+        distinct, counts = np.unique(batch, return_counts=True)  # a small domain's path
+        by_value.add(distinct, counts)
     assert sketch.to_state() == _log_sketch_by_sign(values)
+    assert by_value.to_state() == sketch.to_state()
 
 
 @pytest.mark.parametrize("divisor", [60, 3600, 1000, 1_000_000, 1_000_000_000])

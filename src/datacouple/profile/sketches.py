@@ -39,13 +39,13 @@ class LogSketch:
         self.negative = _Buckets()
         self.zeros = 0
 
-    def add(self, values: np.ndarray) -> None:
-        """Add finite float64 values."""
+    def add(self, values: np.ndarray, counts: np.ndarray | None = None) -> None:
+        """Add finite float64 values, one row each or (distinct values) `counts` rows each."""
         magnitude = np.abs(values)
         small = magnitude < MIN_MAGNITUDE
-        zeros = int(np.count_nonzero(small))
+        zeros = int(np.count_nonzero(small) if counts is None else counts[small].sum())
         self.zeros += zeros
-        if zeros == len(values):
+        if small.all():
             return
         if zeros:
             magnitude[small] = 1.0  # key 0, so the logarithm is finite; not counted below
@@ -54,7 +54,7 @@ class LogSketch:
         magnitude /= _LOG_GAMMA
         keys = np.ceil(magnitude, out=magnitude).astype(np.int64)
         negative = values < 0
-        if not zeros and not negative.any():
+        if counts is None and not zeros and not negative.any():
             self.positive.add_keys(keys)
             return
         # Zeros or negatives: one bincount over [positive keys | negative keys | zeros] rather
@@ -65,12 +65,13 @@ class LogSketch:
         keys[negative] += span
         if zeros:
             keys[small] = 2 * span
-        counts = np.bincount(keys, minlength=2 * span)
-        parts = ((self.positive, counts[:span]), (self.negative, counts[span:2 * span]))
+        # Weights are summed in float64: exact for any batch's row counts.
+        tally = np.bincount(keys, weights=counts, minlength=2 * span).astype(np.int64)
+        parts = ((self.positive, tally[:span]), (self.negative, tally[span:2 * span]))
         for target, part in parts:
             present = np.flatnonzero(part)
             if len(present):
-                target._add(present.astype(np.int64) + low, part[present].astype(np.int64))
+                target._add(present.astype(np.int64) + low, part[present])
 
     def merge(self, other: LogSketch) -> None:
         self.positive.merge(other.positive)

@@ -100,8 +100,12 @@ class NumericProfiler(ColumnProfiler):
             found, counts = np.unique(as_float[hits], return_counts=True)
             for value, count in zip(found.tolist(), counts.tolist(), strict=True):
                 self.sentinels[int(value)] += count
-        self.sketch.add(as_float)
-        self._count_distinct(values, lambda: hash_numeric(numbers))
+        batch_counts = self._count_distinct(values, lambda: hash_numeric(numbers))
+        if batch_counts is None:
+            self.sketch.add(as_float)
+        else:  # a small domain: one logarithm per distinct value, not per row
+            self.sketch.add(np.fromiter(batch_counts, np.float64, len(batch_counts)),
+                            np.fromiter(batch_counts.values(), np.int64, len(batch_counts)))
 
     @staticmethod
     def _count_equal(numbers: np.ndarray, extreme, so_far, below: bool) -> int:
@@ -127,7 +131,8 @@ class NumericProfiler(ColumnProfiler):
         as_float = numbers.astype(np.float64, copy=False)
         n_b = len(as_float)
         mean_b = float(as_float.mean())
-        m2_b = float(np.square(as_float - mean_b).sum())
+        with np.errstate(over="ignore"):  # values near float64's limit: an infinite spread
+            m2_b = float(np.square(as_float - mean_b).sum())
         self._combine_moments(n_b, mean_b, m2_b)
 
     def _combine_moments(self, n_b: int, mean_b: float, m2_b: float) -> None:
