@@ -11,7 +11,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from .._allocator import release_freed_pages_soon
+from .._allocator import tune_for_streaming
 from ..atomic import write_text_atomic
 from ..errors import DatacoupleError
 from ..identity import dataset_identity, find_repo_root
@@ -161,7 +161,7 @@ def _one_pass(data, declared, max_categories, progress, name, profiling=True,
               limits=(DEFAULT_MAX_COLUMNS, DEFAULT_MAX_VALUE_BYTES)):
     """Profile (and validate) an in-memory table or a file/directory in one streaming pass.
     `limits` is (max_columns, max_value_bytes): arrow/limits.py."""
-    release_freed_pages_soon()
+    tune_for_streaming()
     if is_table_like(data):
         table = to_arrow_table(data)
         return _profile_stream(table.schema, lambda: table_batches(table), table.num_rows,
