@@ -36,7 +36,8 @@ if CHOSE_JEMALLOC:
 # second) outlives a streaming pass's batches, so freed pages piled up. Shorter is leaner but
 # costs page faults, as the next batches take fresh pages: on the 5M-row bench (128Ki-row
 # batches, glibc tuned as below) 100 ms peaked at 226-237 MiB with ~88K faults, 200 ms at
-# 227-237 MiB with ~74K, 300 ms at 233-247 MiB with ~65K, 500 ms at 254-261 MiB with ~57K.
+# 227-237 MiB with ~74K, 300 ms at 233-247 MiB with ~65K, 500 ms at 254-261 MiB with ~57K
+# (without the bench's DVC imports).
 _DECAY_MS = 200
 
 # numpy's temporaries come from glibc's malloc. A batch's arrays are 0.5-6 MiB: glibc maps and

@@ -30,10 +30,11 @@ from ...errors import DatacoupleError
 from .column_groups import column_groups, parquet_costs
 
 # Rows per batch. Every batch costs each column some tens of numpy and Arrow calls, whose
-# Python side holds the GIL that the profiling threads share: on the 5M-row bench 128Ki rows
-# took ~15% less time and CPU than 64Ki, for ~15 MiB more at the peak; 256Ki rows peaked
-# ~100 MiB higher for no further gain. Wide tables are bounded by column groups instead.
-BATCH_ROWS = 131_072
+# Python side holds the GIL that the profiling threads share. On the 5M-row bench (peak RSS
+# with the bench's imports): 64Ki rows 1.37-1.62 s, 207-223 MiB; 96Ki 1.27-1.46 s, 227-243
+# MiB; 128Ki 1.22-1.32 s but 248-259 MiB, past the 256 MiB target; 256Ki ~100 MiB more.
+# Wide tables are bounded by column groups instead.
+BATCH_ROWS = 98_304
 _BUFFER_BYTES = 1 << 20  # the Parquet reader's buffered read per column
 _CSV_BLOCK_BYTES = 4 << 20  # type inference looks at the first block: make it a generous one
 
