@@ -83,9 +83,6 @@ def plot(by_rows: dict, row_sizes: list[int], by_columns: dict, column_sizes: li
         for axis in (axes[0][column], axes[1][column]):
             axis.grid(alpha=0.3)
             axis.legend(fontsize=8)
-        if column == 1:
-            for axis in (axes[0][1], axes[1][1]):
-                axis.set_xscale("log")
     axes[1][0].axhline(256, color="grey", linestyle="--", linewidth=0.8)  # DESIGN's targets
     axes[1][1].axhline(512, color="grey", linestyle="--", linewidth=0.8)
     axes[1][0].set_yscale("log")
