@@ -78,7 +78,7 @@ class BatchValidator:
             if mismatch.column in frame.columns:
                 failing = mismatch.failing_values(frame[mismatch.column])
                 self._counts[(mismatch.column, mismatch.check)] += len(failing)
-                # Distinct first (vectorised): a batch may hold 65,536 copies of one value.
+                # Distinct first (vectorised): a batch may hold 98,304 copies of one value.
                 self._add_examples(mismatch.column, mismatch.check,
                                    failing.drop_duplicates().head(EXAMPLES))
 
