@@ -3,9 +3,6 @@ fingerprint, byte for byte, as reading every column at once; memory bounded by t
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -166,44 +163,3 @@ def test_groups_only_when_asked_and_when_names_can_be_selected(wide_file, tmp_pa
     dotted = tmp_path / "dotted.parquet"
     pq.write_table(pa.table([pa.array(range(5))] * 3, names=names), dotted)
     assert open_source(dotted, together=[]).groups == [names]
-
-
-# The fingerprint runs as its own child, so that the peak is that process's alone.
-_MEASURE = """
-import resource, subprocess, sys
-subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-"""
-WIDE_COLUMNS, WIDE_ROWS, MAX_RSS_MIB = 2_000, 10_000, 512
-
-
-def test_two_thousand_columns_of_ten_thousand_rows_stay_in_bounded_memory(tmp_path):
-    """Read whole (the code before column groups, measured 2026-11-26 with /usr/bin/time), this
-    table (116 MB of Parquet) peaked at 834 MiB: Arrow's reader state for 2,000 columns at once
-    plus the decoded 10,000-row batch. In groups: 303 MiB, the same fingerprint. The bound is
-    DESIGN.md's 512 MiB for 5,000 columns."""
-    rng = np.random.default_rng(2)
-    words = np.array([f"w{i}" for i in range(300)], dtype=object)
-    arrays, names = [], []
-    for i in range(WIDE_COLUMNS):
-        kind = i % 4
-        if kind == 0:
-            arrays.append(pa.array(rng.normal(size=WIDE_ROWS)))
-        elif kind == 1:
-            arrays.append(pa.array(rng.integers(0, 1000, WIDE_ROWS)))
-        elif kind == 2:
-            arrays.append(pa.array(rng.choice(words, WIDE_ROWS)))
-        else:
-            arrays.append(pa.array(rng.integers(0, 10**9, WIDE_ROWS)).cast(pa.string()))
-        names.append(f"c{i}")
-    source, target = tmp_path / "wide.parquet", tmp_path / "wide.json"
-    pq.write_table(pa.table(arrays, names=names), source)
-    del arrays
-    command = [str(Path(sys.executable).with_name("datacouple")), "fingerprint", str(source),
-               "-o", str(target)]
-    measured = subprocess.run([sys.executable, "-c", _MEASURE, *command], check=True,
-                              capture_output=True, text=True)
-    peak_mib = int(measured.stdout.split()[-1]) / 1024  # ru_maxrss is in KiB on Linux
-    assert peak_mib < MAX_RSS_MIB, f"peak RSS {peak_mib:.0f} MiB"
-    document = json.loads(target.read_text())
-    assert document["rows"] == WIDE_ROWS and len(document["columns"]) == WIDE_COLUMNS

@@ -222,8 +222,9 @@ def _profile_stream(arrow_schema: pa.Schema, batches, total_rows, declared, max_
             if validator is not None and profile.counts_rows(batch):
                 validator.validate(plain_batch(batch.select(checked)).to_pandas())
             cells += batch.num_rows * (batch.num_columns if width else 1)
-            bar.advance(cells // max(width, 1) - shown)
-            shown = cells // max(width, 1)
+            rows_done = cells // max(width, 1)
+            bar.advance(rows_done - shown)
+            shown = rows_done
     # `validate` shows people a few failing values; a fingerprint stores counts only.
     return profile, (validator.result(examples=not profiling) if validator is not None else None)
 

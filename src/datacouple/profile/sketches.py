@@ -45,7 +45,7 @@ class LogSketch:
         small = magnitude < MIN_MAGNITUDE
         zeros = int(np.count_nonzero(small) if counts is None else counts[small].sum())
         self.zeros += zeros
-        if small.all():
+        if zeros == (len(values) if counts is None else int(counts.sum())):
             return
         if zeros:
             magnitude[small] = 1.0  # key 0, so the logarithm is finite; not counted below

@@ -212,11 +212,9 @@ def _open_parquet(path: Path, dictionary_strings: bool = False,
         # group it has read, and memory would grow with the file.
         with pq.ParquetFile(path, pre_buffer=False, buffer_size=_BUFFER_BYTES,
                             read_dictionary=as_dictionary) as reader:
-            if len(groups) == 1:
-                yield from reader.iter_batches(batch_size=BATCH_ROWS)
-                return
             for group in groups:
-                yield from reader.iter_batches(batch_size=BATCH_ROWS, columns=group)
+                yield from reader.iter_batches(batch_size=BATCH_ROWS,
+                                               columns=None if len(groups) == 1 else group)
 
     return BatchSource(path, "parquet", schema, meta.metadata.num_rows, batches, groups)
 

@@ -31,7 +31,7 @@ class TableProfile:
         if self.counts_rows(batch):
             self.rows += batch.num_rows
         if batch.num_columns == len(self.columns):  # every column, in order, as it always was
-            pairs = list(enumerate(range(batch.num_columns)))
+            pairs = [(i, i) for i in range(batch.num_columns)]
         elif len(self._position) != len(self.columns):
             raise ValueError("a table with duplicate column names takes whole batches")
         else:

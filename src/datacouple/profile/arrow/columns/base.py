@@ -153,10 +153,11 @@ class ColumnProfiler:
         }
 
     # -- helpers --------------------------------------------------------------------------
-    def _count_distinct(self, values: pa.Array, hashes: Callable[[], np.ndarray]
-                        ) -> dict | None:
+    def _count_distinct(self, values: pa.Array, hashes: Callable[[], np.ndarray],
+                        counts: np.ndarray | None = None) -> dict | None:
         """Exact counts while the domain is small; HyperLogLog and the distinct sample only
-        once it is not. `hashes()` gives one hash per non-null value.
+        once it is not. `hashes()` gives one hash per value of `values`: every non-null row,
+        or (with `counts`) each distinct value, which then stands for `counts` rows.
 
         Hashing every value is the costliest part of a profile, and a small domain never needs
         it. When the exact table overflows, the sketch is seeded with the values seen so far:
@@ -166,7 +167,8 @@ class ColumnProfiler:
         batch_counts = None
         if self.exact is not None and self.exact.counts is not None:
             seen = dict(self.exact.counts)
-            batch_counts = self.exact.update(values)
+            batch_counts = (self.exact.update(values) if counts is None
+                            else self.exact.add_counted(values, counts))
             if self.exact.counts is not None:
                 return batch_counts
             self._seed_sketches(seen)
@@ -174,26 +176,13 @@ class ColumnProfiler:
         self.hll.add_hashes(hashed)
         if self.sample is not None:
             self._sample_fed = True
-            self.sample.add(hashed)
+            self.sample.add(hashed, counts)
         return batch_counts
 
     def _count_distinct_counted(self, values: pa.Array, counts: np.ndarray) -> dict | None:
         """`_count_distinct` for a batch given as its distinct non-null values with their
-        counts (from a dictionary or value_counts): the exact domain, or the sketch and the
-        sample, each fed once per distinct value."""
-        batch_counts = None
-        if self.exact is not None and self.exact.counts is not None:
-            seen = dict(self.exact.counts)
-            batch_counts = self.exact.add_counted(values, counts)
-            if self.exact.counts is not None:
-                return batch_counts
-            self._seed_sketches(seen)
-        hashed = self._hash_values(values)
-        self.hll.add_hashes(hashed)
-        if self.sample is not None:
-            self._sample_fed = True
-            self.sample.add(hashed, counts)
-        return batch_counts
+        counts (from a dictionary or value_counts): each distinct value hashed once."""
+        return self._count_distinct(values, lambda: self._hash_values(values), counts)
 
     def _seed_sketches(self, seen: dict) -> None:
         """An exact domain that just overflowed: its values enter HyperLogLog and the distinct
