@@ -156,10 +156,72 @@ def test_a_narrow_table_in_large_row_groups_is_one_group(tmp_path):
     assert open_source(path, together=[]).groups == [table.column_names]
 
 
-def test_groups_only_when_asked_and_when_names_can_be_selected(wide_file, tmp_path, monkeypatch):
+def test_groups_only_when_asked_and_when_names_are_unique(wide_file, tmp_path, monkeypatch):
     monkeypatch.setattr(column_groups, "GROUP_BUDGET_BYTES", 1)
     assert len(open_source(wide_file).groups) == 1  # other callers get whole batches
-    names = ["a", "a.b", "c"]  # pyarrow would select "a.b" with "a": read whole
-    dotted = tmp_path / "dotted.parquet"
-    pq.write_table(pa.table([pa.array(range(5))] * 3, names=names), dotted)
-    assert open_source(dotted, together=[]).groups == [names]
+    names = ["a", "b", "a"]  # a batch's columns are matched by name: read whole
+    duplicated = tmp_path / "duplicated.parquet"
+    pq.write_table(pa.table([pa.array(range(5))] * 3, names=names), duplicated)
+    assert open_source(duplicated, together=[]).groups == [names]
+
+
+def dotted_table(rows: int = 500) -> pa.Table:
+    """Dotted names (what pandas' json_normalize writes), one of them the path of a struct's
+    child: pyarrow resolves `s.x` by name to both, so a group is selected by leaf index."""
+    rng = np.random.default_rng(7)
+    return pa.table({
+        "a": pa.array(rng.integers(0, 9, rows)),
+        "a.b": pa.array(rng.normal(size=rows)),
+        "s": pa.array([{"x": int(v), "y": f"y{v % 3}"} for v in rng.integers(0, 50, rows)]),
+        "s.x": pa.array([f"id-{v}" for v in rng.integers(0, 10**6, rows)]),
+        "s.y.z": pa.array(rng.random(rows) < 0.5),
+        "t": pa.array(rng.integers(-5, 5, rows).astype(np.int32)),
+    })
+
+
+@pytest.mark.parametrize("layout", ["file", "directory"])
+def test_dotted_names_are_grouped_and_read_the_same(tmp_path, monkeypatch, layout):
+    table = dotted_table()
+    if layout == "file":
+        path = tmp_path / "dotted.parquet"
+        pq.write_table(table, path, row_group_size=200)
+    else:
+        path = tmp_path / "dotted"
+        path.mkdir()
+        pq.write_table(table.slice(0, 300), path / "part-0.parquet", row_group_size=200)
+        pq.write_table(table.slice(300), path / "part-1.parquet", row_group_size=200)
+    groups = groups_with_budget(monkeypatch, path, 1)
+    assert groups == [[name] for name in table.column_names]
+    read = [b.schema.names for b in open_source(path, together=[]).batches()]
+    assert [names for k, names in enumerate(read) if k == 0 or names != read[k - 1]] == groups
+    whole = fingerprint_with_budget(monkeypatch, path, 1 << 40)
+    assert canonical_json(fingerprint_with_budget(monkeypatch, path, 1)) == canonical_json(whole)
+    assert [c["name"] for c in whole["columns"]] == table.column_names
+
+
+@pytest.mark.parametrize("budget", [1 << 40, 200_000, 1])  # one group, a few, one a column
+def test_progress_counts_every_row_once_however_the_columns_are_grouped(
+        wide_file, monkeypatch, budget):
+    """A grouped read passes over the rows once per group: the bar moves by the share of the
+    table's cells each batch holds, so it ends on the row count, never past it."""
+    from contextlib import contextmanager
+
+    from datacouple.profile import api
+
+    advances: list[int] = []
+
+    class Recorder:
+        def advance(self, rows: int) -> None:
+            advances.append(rows)
+
+    @contextmanager
+    def recording(label, total_rows, enabled=None):
+        assert total_rows == ROWS
+        yield Recorder()
+
+    monkeypatch.setattr(api, "row_progress", recording)
+    fingerprint_with_budget(monkeypatch, wide_file, budget)
+    groups = groups_with_budget(monkeypatch, wide_file, budget)
+    assert sum(advances) == ROWS
+    assert min(advances) >= 0
+    assert len(advances) >= len(groups)  # batches of every group moved it

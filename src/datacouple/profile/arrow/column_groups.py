@@ -45,13 +45,13 @@ def column_groups(names: Sequence[str], costs: dict[str, float] | None,
     they cost: the caller needs them in the same batch (a validator's declared columns; the
     rows are counted off the first column). The others follow in schema order, packed greedily;
     a column costlier than the budget is a group of its own. One group (all columns) when the
-    table fits, when it has fewer than two columns, when `costs` is None (unknown), or when its
-    names cannot be selected one by one (duplicates; dotted names, which Parquet's column paths
-    make ambiguous). A column missing from `costs` costs nothing.
+    table fits, when it has fewer than two columns, when `costs` is None (unknown), or when
+    two columns share a name (a batch's columns are matched to the table's by name). A
+    column missing from `costs` costs nothing.
     """
     budget = GROUP_BUDGET_BYTES if budget is None else budget
     names = list(names)
-    if len(names) < 2 or costs is None or not _selectable(names):
+    if len(names) < 2 or costs is None or len(set(names)) != len(names):
         return [names]
     cost = [costs.get(n, 0.0) for n in names]
     if sum(cost) <= budget:
@@ -69,12 +69,6 @@ def column_groups(names: Sequence[str], costs: dict[str, float] | None,
         spent += cost[i]
     groups.append(current)
     return groups
-
-
-def _selectable(names: list[str]) -> bool:
-    # pyarrow selects a column by any prefix of its dotted leaf path: "a" would also select a
-    # top-level column named "a.b". Such tables are read whole, as before.
-    return len(set(names)) == len(names) and not any("." in n for n in names)
 
 
 def column_cost(chunk: pq.ColumnChunkMetaData, rows: int, batch_rows: int,
@@ -96,19 +90,27 @@ def parquet_costs(metadata: pq.FileMetaData, schema: pa.Schema, *, batch_rows: i
                   buffer_bytes: int) -> dict[str, float] | None:
     """Each top-level column's cost (its leaves' summed, the costliest row group's), or None
     when the footer's leaves do not line up with the schema."""
-    leaves = [_leaf_count(field.type) for field in schema]
-    if sum(leaves) != metadata.num_columns:
+    leaves = leaf_ranges(schema)
+    if sum(len(r) for r in leaves) != metadata.num_columns:
         return None
     costs = dict.fromkeys(schema.names, 0.0)
     for g in range(metadata.num_row_groups):
         row_group = metadata.row_group(g)
-        leaf = 0
-        for name, count in zip(schema.names, leaves, strict=True):
+        for name, indices in zip(schema.names, leaves, strict=True):
             cost = sum(column_cost(row_group.column(i), row_group.num_rows, batch_rows,
-                                   buffer_bytes) for i in range(leaf, leaf + count))
+                                   buffer_bytes) for i in indices)
             costs[name] = max(costs[name], cost)
-            leaf += count
     return costs
+
+
+def leaf_ranges(schema: pa.Schema) -> list[range]:
+    """The Parquet leaf columns (their positions in the file) of each top-level column."""
+    ranges, start = [], 0
+    for field in schema:
+        count = _leaf_count(field.type)
+        ranges.append(range(start, start + count))
+        start += count
+    return ranges
 
 
 def _leaf_count(type_: pa.DataType) -> int:

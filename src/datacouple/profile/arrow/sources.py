@@ -27,7 +27,7 @@ import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
 from ...errors import DatacoupleError
-from .column_groups import column_groups, parquet_costs
+from .column_groups import column_groups, leaf_ranges, parquet_costs
 
 # Rows per batch. Every batch costs each column some tens of numpy and Arrow calls, whose
 # Python side holds the GIL that the profiling threads share. On the 5M-row bench (peak RSS
@@ -207,14 +207,24 @@ def _open_parquet(path: Path, dictionary_strings: bool = False,
     as_dictionary = dictionary_encoded_strings(meta.metadata, schema) if dictionary_strings else []
     groups = _groups(meta.metadata, meta.schema_arrow, schema, together)
 
+    leaves = dict(zip(schema.names, leaf_ranges(schema), strict=True))  # unique if grouped
+
     def batches() -> Iterator[pa.RecordBatch]:
         # A fresh reader per pass. No pre-buffering: pyarrow would otherwise buffer every row
         # group it has read, and memory would grow with the file.
         with pq.ParquetFile(path, pre_buffer=False, buffer_size=_BUFFER_BYTES,
                             read_dictionary=as_dictionary) as reader:
+            if len(groups) == 1:
+                yield from reader.iter_batches(batch_size=BATCH_ROWS)
+                return
+            # A group is selected by its Parquet leaf columns, not by name: pyarrow resolves a
+            # name as a dotted path, where a top-level column "s.x" and the child x of a
+            # struct column s are the same path. This is the call `iter_batches` makes.
             for group in groups:
-                yield from reader.iter_batches(batch_size=BATCH_ROWS,
-                                               columns=None if len(groups) == 1 else group)
+                yield from reader.reader.iter_batches(
+                    BATCH_ROWS, row_groups=range(reader.metadata.num_row_groups),
+                    column_indices=[i for name in group for i in leaves[name]],
+                    use_threads=True)
 
     return BatchSource(path, "parquet", schema, meta.metadata.num_rows, batches, groups)
 

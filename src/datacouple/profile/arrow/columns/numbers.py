@@ -81,7 +81,8 @@ class NumericProfiler(ColumnProfiler):
             self.integral += len(numbers)
         if len(numbers) == 0:
             return
-        self._add_moments(numbers)
+        as_float = numbers.astype(np.float64, copy=False)  # once: moments, sentinels, sketch
+        self._add_moments(as_float)
         low, high = numbers.min(), numbers.max()
         cast = float if self.is_float else int
         low, high = cast(low), cast(high)
@@ -91,7 +92,6 @@ class NumericProfiler(ColumnProfiler):
                            high, self._count_equal(numbers, high, self.maximum, below=False))
         if low <= 0 <= high:
             self.zeros += int(np.count_nonzero(numbers == 0))
-        as_float = numbers.astype(np.float64, copy=False)
         # Only the sentinels within this batch's range can occur in it (often none or few).
         possible = _NUMERIC_SENTINEL_SET[(low <= _NUMERIC_SENTINEL_SET)
                                          & (high >= _NUMERIC_SENTINEL_SET)]
@@ -126,13 +126,13 @@ class NumericProfiler(ColumnProfiler):
         elif high == self.maximum:
             self.at_max += at_high
 
-    def _add_moments(self, numbers: np.ndarray) -> None:
+    def _add_moments(self, as_float: np.ndarray) -> None:
         """Chan et al.'s parallel update: exact in count, stable in floating point."""
-        as_float = numbers.astype(np.float64, copy=False)
         n_b = len(as_float)
         mean_b = float(as_float.mean())
         with np.errstate(over="ignore"):  # values near float64's limit: an infinite spread
-            m2_b = float(np.square(as_float - mean_b).sum())
+            deviations = np.subtract(as_float, mean_b)
+            m2_b = float(np.square(deviations, out=deviations).sum())
         self._combine_moments(n_b, mean_b, m2_b)
 
     def _combine_moments(self, n_b: int, mean_b: float, m2_b: float) -> None:
