@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pytest
 
 import datacouple
 from datacouple.profile.api import assemble
@@ -69,6 +70,17 @@ def test_granularity_names_the_coarsest_unit_each_value_is_a_multiple_of():
     # Zone-aware values are profiled as stored: UTC hours (23:00 UTC on 1969-12-31).
     at = temporal(datacouple.fingerprint(pa.table({"at": zoned})), "at")
     assert at["hours"][23] == 1 and at["hours"][5] == 4
+
+
+@pytest.mark.parametrize("unit", ["ms", "us", "ns"])
+def test_a_batch_finer_than_seconds_throughout_is_all_subsecond(unit):
+    """The shortcut when no value falls on a whole second (a measured clock)."""
+    start = pd.Timestamp("2024-03-01 12:00:00.25").as_unit("ns").value
+    stamps = pa.array(np.arange(start, start + 3000 * 10**9, 1_500_000_000)).cast(
+        pa.timestamp("ns")).cast(pa.timestamp(unit), safe=False)
+    at = temporal(datacouple.fingerprint(pa.table({"at": stamps})), "at")
+    assert at["granularity"] == {"day": 0, "hour": 0, "minute": 0, "second": 0,
+                                 "subsecond": len(stamps)}
 
 
 def test_pii_timestamps_keep_only_their_granularity(tmp_path):

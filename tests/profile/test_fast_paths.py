@@ -223,7 +223,8 @@ def _log_sketch_by_sign(values: np.ndarray) -> dict:
     return {**by_sign, "zeros": int(np.count_nonzero(zeros))}
 
 
-@pytest.mark.parametrize("draw", ["mixed", "positive", "negative", "zeros", "tiny", "codes"])
+@pytest.mark.parametrize("draw", ["mixed", "positive", "negative", "zeros", "tiny", "codes",
+                                  "just above zero"])
 def test_log_sketch_counts_each_values_bucket_per_sign(draw):
     rng = np.random.default_rng(len(draw))
     values = {
@@ -233,14 +234,17 @@ def test_log_sketch_counts_each_values_bucket_per_sign(draw):
         "zeros": np.where(rng.random(5000) < 0.3, 0.0, rng.normal(size=5000)),
         "tiny": rng.choice([-1e-13, 1e-13, -0.0, 0.0, -1.0, 2.5, 1e300, -1e-300], 5000),
         "codes": rng.integers(-3, 15, 5000).astype(np.float64),
+        "just above zero": rng.choice([MIN_MAGNITUDE, 2 * MIN_MAGNITUDE, 1.0, 1e308], 5000),
     }[draw]
-    sketch, by_value = LogSketch(), LogSketch()
+    sketch, by_value, given_low = LogSketch(), LogSketch(), LogSketch()
     for batch in np.array_split(values, 7):
         sketch.add(batch)
         distinct, counts = np.unique(batch, return_counts=True)  # a small domain's path
         by_value.add(distinct, counts)
+        given_low.add(batch, low=float(batch.min()))  # all positive: no zero or sign tests
     assert sketch.to_state() == _log_sketch_by_sign(values)
     assert by_value.to_state() == sketch.to_state()
+    assert given_low.to_state() == sketch.to_state()
 
 
 @pytest.mark.parametrize("divisor", [60, 3600, 1000, 1_000_000, 1_000_000_000])
@@ -273,3 +277,84 @@ def test_strings_of_one_length_hash_as_strings_of_any_length(width):
     words = [f"{i:0{width}d}"[-width:] for i in range(300)]
     assert np.array_equal(hash_python_strings(words),
                           np.concatenate([hash_python_strings([w]) for w in words]))
+
+
+def _fixed_width_batches() -> dict[str, pa.Array]:
+    """Strings of one length: one pattern throughout, or one value (or position) off it."""
+    rng = np.random.default_rng(11)
+    ids = [f"user-{v:07d}" for v in rng.integers(0, 10**7, 1000)]
+    codes = ["".join(rng.choice(list("ABCXYZ"))) + f"{v:03d}" for v in rng.integers(0, 999, 600)]
+    return {
+        "ids": pa.array(ids),
+        "ids with nulls": pa.array(ids, mask=rng.random(1000) < 0.2),
+        "codes": pa.array(codes),
+        "a lowercase letter among capitals": pa.array([*codes[:-1], "a123"]),
+        "punctuation that differs": pa.array([*ids[:-1], "user_0000001"]),
+        "a digit among letters": pa.array([f"{c}x" for c in "abcdefgh" * 40] + ["9x"]),
+        "whitespace and controls": pa.array([f"\t{v:02d} " for v in range(100)] * 3 + [" 00\t"]),
+        "every ASCII byte at one position": pa.array([f"{chr(b)}-" for b in range(128)] * 3),
+        "below the fixed-width minimum": pa.array(ids[:100]),
+    }
+
+
+@pytest.mark.parametrize("name", list(_fixed_width_batches()))
+def test_one_pattern_read_by_position_equals_patterns_by_value(name):
+    """A batch of ASCII strings of one length gives the shape state it gives without its byte
+    matrix by position (each value's pattern, then grouped)."""
+    from datacouple.profile.arrow.arrays import string_buffers
+    from datacouple.profile.arrow.columns.shapes import ShapeCounts, _one_pattern_by_position
+    from datacouple.profile.arrow.hashing import fixed_width_columns
+
+    values = _fixed_width_batches()[name]
+    present = values.drop_null()
+    columns = fixed_width_columns(*string_buffers(present))
+    assert (columns is None) == (name == "below the fixed-width minimum")
+    by_position, by_value = ShapeCounts(), ShapeCounts()
+    counted = by_position.update(values, True, columns)
+    expected = by_value.update(values, True)
+    assert by_position.to_state() == by_value.to_state()
+    assert counted[0].to_pylist() == expected[0].to_pylist()
+    assert counted[1].tolist() == expected[1].tolist()
+    if columns is not None:  # the shortcut is taken where it should be, and only there
+        single = _one_pattern_by_position(columns) is not None
+        assert single == (name in ("ids", "ids with nulls", "codes")), name
+
+
+def _small_domains() -> dict[str, pa.Array]:
+    rng = np.random.default_rng(3)
+    n = 6000
+    return {
+        "int8 end to end": pa.array(rng.integers(-128, 128, n).astype(np.int8)),
+        "int32 counts with nulls": pa.array(rng.poisson(3.0, n).astype(np.int32),
+                                            mask=rng.random(n) < 0.1),
+        "uint64 near 2**64": pa.array(np.uint64(2**64 - 50) + rng.integers(0, 40, n).astype(
+            np.uint64)),
+        "int64 negative codes": pa.array(rng.choice([-999, -1, 0, 7, 99999], n)),
+        "overflows midway": pa.array(np.concatenate([rng.integers(0, 20, n // 2),
+                                                     rng.integers(0, 3000, n // 2)])),
+        "wide range": pa.array(rng.choice([0, 10**12, -(10**12)], n)),
+        "durations": pa.array(rng.integers(0, 60, n).astype("timedelta64[s]")),
+    }
+
+
+@pytest.mark.parametrize("name", list(_small_domains()))
+def test_short_range_integers_counted_by_bincount_profile_as_by_value_counts(name):
+    from datacouple.profile.arrow.arrays import from_numpy
+    from datacouple.profile.arrow.columns.base import ProfileOptions
+    from datacouple.profile.arrow.columns.numbers import NumericProfiler
+    from datacouple.profile.arrow.hashing import hash_numeric
+
+    class ByValueCounts(NumericProfiler):
+        def _count_small_domain(self, values, dtype, low, high):
+            return self._count_distinct(from_numpy(values, dtype), lambda: hash_numeric(values))
+
+    array = _small_domains()[name]
+    fast, plain = NumericProfiler("x", array.type), ByValueCounts("x", array.type)
+    for start in range(0, len(array), 1000):
+        fast.update(array.slice(start, 1000))
+        plain.update(array.slice(start, 1000))
+    assert fast.finalize(ProfileOptions()) == plain.finalize(ProfileOptions())
+    fast_state, plain_state = fast.to_state(), plain.to_state()
+    for state in (fast_state, plain_state):  # the domain's order is the order values came in
+        state["exact"] = None if state["exact"] is None else sorted(state["exact"])
+    assert fast_state == plain_state

@@ -39,8 +39,16 @@ class LogSketch:
         self.negative = _Buckets()
         self.zeros = 0
 
-    def add(self, values: np.ndarray, counts: np.ndarray | None = None) -> None:
-        """Add finite float64 values, one row each or (distinct values) `counts` rows each."""
+    def add(self, values: np.ndarray, counts: np.ndarray | None = None,
+            low: float | None = None) -> None:
+        """Add finite float64 values, one row each or (distinct values) `counts` rows each.
+        `low`, the values' minimum when the caller knows it, lets values that are all positive
+        skip the tests for zeros and signs."""
+        if counts is None and low is not None and low >= MIN_MAGNITUDE:
+            magnitude = np.log(values)
+            magnitude /= _LOG_GAMMA
+            self.positive.add_keys(np.ceil(magnitude, out=magnitude).astype(np.int64))
+            return
         magnitude = np.abs(values)
         small = magnitude < MIN_MAGNITUDE
         zeros = int(np.count_nonzero(small) if counts is None else counts[small].sum())

@@ -71,8 +71,10 @@ _POWERS = _Powers(_BYTE_BASE)
 _INVERSE_POWERS = _Powers(_BYTE_BASE_INVERSE)
 
 
-def _hash_utf8(offsets: np.ndarray, data: np.ndarray) -> np.ndarray:
-    """Hash strings given as Arrow-style offsets (n + 1) into a byte buffer.
+def _hash_utf8(offsets: np.ndarray, data: np.ndarray,
+               columns: np.ndarray | None = None) -> np.ndarray:
+    """Hash strings given as Arrow-style offsets (n + 1) into a byte buffer; `columns`, when
+    the caller has it, is `fixed_width_columns(offsets, data)`.
 
     h(s) = sum(byte_j * B**(j - start)) over the string's bytes, mixed with the length and
     finalised by splitmix64. Strings of one length are summed column by column of their byte
@@ -80,11 +82,10 @@ def _hash_utf8(offsets: np.ndarray, data: np.ndarray) -> np.ndarray:
     index arithmetic). Both give the same hashes (tests/profile/test_fast_paths.py).
     """
     lengths = np.diff(offsets)
-    start, end = int(offsets[0]), int(offsets[-1])
-    width = int(lengths[0]) if len(lengths) else 0
-    if (len(lengths) >= _FIXED_WIDTH_MIN_ROWS and 0 < width <= _FIXED_WIDTH_MAX
-            and end - start == width * len(lengths) and (lengths == width).all()):
-        hashes = _fixed_width_sums(data[start:end].reshape(len(lengths), width))
+    if columns is None:
+        columns = fixed_width_columns(offsets, data)
+    if columns is not None:
+        hashes = _fixed_width_sums(columns)
     else:
         hashes = _position_sums(offsets, data, lengths)
     with np.errstate(over="ignore"):
@@ -98,9 +99,21 @@ _FIXED_WIDTH_MIN_ROWS = 256
 _FIXED_WIDTH_MAX = 64
 
 
-def _fixed_width_sums(rows: np.ndarray) -> np.ndarray:
-    """sum(byte_j * B**j) of each row of a (strings x width) byte matrix."""
-    columns = np.ascontiguousarray(rows.T)
+def fixed_width_columns(offsets: np.ndarray, data: np.ndarray) -> np.ndarray | None:
+    """The (width x strings) byte matrix of strings that all have one length (1 to 64 bytes,
+    at least 256 of them, packed without gaps), one contiguous row per byte position; None
+    for others."""
+    lengths = np.diff(offsets)
+    start, end = int(offsets[0]), int(offsets[-1])
+    width = int(lengths[0]) if len(lengths) else 0
+    if not (len(lengths) >= _FIXED_WIDTH_MIN_ROWS and 0 < width <= _FIXED_WIDTH_MAX
+            and end - start == width * len(lengths) and (lengths == width).all()):
+        return None
+    return np.ascontiguousarray(data[start:end].reshape(len(lengths), width).T)
+
+
+def _fixed_width_sums(columns: np.ndarray) -> np.ndarray:
+    """sum(byte_j * B**j) of each string, from its bytes by position (`fixed_width_columns`)."""
     powers = _POWERS[columns.shape[0]]
     sums = columns[0].astype(np.uint64)
     term = np.empty_like(sums)
@@ -126,12 +139,13 @@ def _position_sums(offsets: np.ndarray, data: np.ndarray, lengths: np.ndarray) -
     return hashes
 
 
-def hash_strings(array: pa.Array) -> np.ndarray:
-    """Hash each non-null string of a (large_)string array from its UTF-8 bytes."""
+def hash_strings(array: pa.Array, columns: np.ndarray | None = None) -> np.ndarray:
+    """Hash each non-null string of a (large_)string array from its UTF-8 bytes; `columns`:
+    `fixed_width_columns` of the non-null strings, when the caller has it."""
     array = pc.drop_null(array)
     if len(array) == 0:
         return np.empty(0, dtype=np.uint64)
-    return _hash_utf8(*string_buffers(array))
+    return _hash_utf8(*string_buffers(array), columns)
 
 
 def hash_python_strings(values: list[str]) -> np.ndarray:

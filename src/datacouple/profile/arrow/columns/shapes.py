@@ -63,6 +63,21 @@ def _class_table() -> bytes:
 
 
 _CLASSES = pa.Array.from_buffers(pa.uint8(), 256, [None, pa.py_buffer(_class_table())])
+_CLASS_OF = np.frombuffer(_class_table(), dtype=np.uint8)
+
+
+def _class_run_ends() -> np.ndarray:
+    """For each ASCII byte b, the largest byte e such that b..e all share b's class: classes
+    are ranges (A-Z, a-z, 0-9) or single bytes, so a position whose smallest and largest
+    bytes are b and at most e holds one class in every value."""
+    ends = np.arange(128, dtype=np.uint8)
+    for b in range(126, -1, -1):
+        if _CLASS_OF[b + 1] == _CLASS_OF[b]:
+            ends[b] = ends[b + 1]
+    return ends
+
+
+_CLASS_RUN_END = _class_run_ends()
 _SKELETON = np.arange(256, dtype=np.uint8)
 _SKELETON[[ord("A"), ord("a"), ord("9"), ord("u")]] = ord("X")
 _COLLAPSES = np.zeros(256, dtype=bool)
@@ -127,6 +142,16 @@ def _skeletons(patterns: pa.Array) -> pa.Array:
     skeletons = _strings(cut[offsets], marks[inside])
     suffix = pc.if_else(_booleans(long), _LONG, _NOTHING)
     return pc.binary_join_element_wise(skeletons, suffix, _NOTHING)
+
+
+def _one_pattern_by_position(columns: np.ndarray) -> pa.Array | None:
+    """The one pattern of ASCII strings of one length, given by byte position (hashing.
+    fixed_width_columns), when every position holds one class in every value; else None. Two
+    reductions per position instead of a pattern per value."""
+    low, high = columns.min(axis=1), columns.max(axis=1)
+    if not (high <= _CLASS_RUN_END[low]).all():
+        return None
+    return _strings(np.array([0, len(low)]), _CLASS_OF[low])
 
 
 def _single_pattern(patterns: pa.Array) -> pa.Array | None:
@@ -227,15 +252,24 @@ class ShapeCounts:
     def counting_patterns(self) -> bool:
         return self.patterns.counts is not None or self.formats.counts is not None
 
-    def update(self, values: pa.Array, ascii_only: bool) -> tuple[pa.Array, np.ndarray] | None:
+    def update(self, values: pa.Array, ascii_only: bool,
+               columns: np.ndarray | None = None) -> tuple[pa.Array, np.ndarray] | None:
         """Add a batch of strings (nulls are skipped). Everything is read off the distinct
         patterns with their counts (one pattern for a column of ids); once both pattern levels
-        gave up (free text), off the patterns themselves, without grouping them.
+        gave up (free text), off the patterns themselves, without grouping them. `columns`,
+        for ASCII text whose non-null values share one length, is their byte matrix by
+        position (hashing.fixed_width_columns).
 
         Returns the distinct full-length patterns with their counts where they were counted:
         for ASCII text, case and blankness are properties of the pattern alone."""
         if len(values) == 0:
             return None
+        if columns is not None and self.counting_patterns:
+            single = _one_pattern_by_position(columns)
+            if single is not None:  # ids and codes of one fixed format
+                counted = single, np.array([columns.shape[1]], dtype=np.int64)
+                self._add(*counted, distinct=True)
+                return counted
         patterns = class_patterns(values, ascii_only)
         if not self.counting_patterns:
             self._add(pc.drop_null(patterns) if patterns.null_count else patterns, None)

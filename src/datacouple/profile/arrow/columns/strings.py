@@ -9,7 +9,7 @@ import pyarrow.compute as pc
 
 from ...format import SENTINEL_TOKENS
 from ..arrays import dictionary_rows, string_array, string_buffers, to_numpy, valid_mask
-from ..hashing import hash_python_strings, hash_strings
+from ..hashing import fixed_width_columns, hash_python_strings, hash_strings
 from .base import (
     ColumnProfiler,
     ExactCounts,
@@ -185,12 +185,16 @@ class StringProfiler(ColumnProfiler):
         offsets, data = string_buffers(array)
         ascii_only = _is_ascii(offsets, data)
         self._count_lengths(array, offsets if ascii_only else None)
-        hashed = hash_strings(array)
+        # Values of one length (ids, codes) as a byte matrix by position, shared by the hash
+        # and the shape.
+        present = pc.drop_null(array) if array.null_count else array
+        columns = fixed_width_columns(*string_buffers(present)) if len(present) else None
+        hashed = hash_strings(present, columns)
         self.hll.add_hashes(hashed)
         if self.sample is not None:
             self._sample_fed = True
             self.sample.add(hashed)
-        patterns = self.shape.update(array, ascii_only)
+        patterns = self.shape.update(array, ascii_only, columns if ascii_only else None)
         if ascii_only and patterns is not None:
             # An ASCII string's case and blankness are those of its class pattern (the kernels
             # agree on every string of up to two characters, tests/profile/test_fast_paths),

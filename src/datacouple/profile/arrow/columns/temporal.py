@@ -79,14 +79,16 @@ class TemporalProfiler(ColumnProfiler):
         seconds = seconds.astype(np.int32)
         hours = seconds // 3600
         self.hours += np.bincount(hours, minlength=24)[:24]
+        # Whole minutes and hours are looked for among the whole seconds only: with a clock
+        # finer than seconds, few values (often none) are.
+        in_seconds = len(seconds) if whole_second is None else int(np.count_nonzero(whole_second))
+        if in_seconds < len(seconds):
+            seconds, hours = seconds[whole_second], hours[whole_second]
         whole_minute = _multiple(seconds, seconds // 60, 60)
-        if whole_second is not None:
-            whole_minute &= whole_second
         whole_hour = whole_minute & _multiple(seconds, hours, 3600)
         counts = [int(np.count_nonzero(whole_hour & (seconds == 0))),
                   int(np.count_nonzero(whole_hour)), int(np.count_nonzero(whole_minute)),
-                  len(seconds) if whole_second is None else int(np.count_nonzero(whole_second)),
-                  len(seconds)]
+                  in_seconds, len(since_midnight)]
         # Each value counts once, under the coarsest unit it is a whole multiple of.
         for index, name in enumerate(GRANULARITIES):
             self.granularity[name] += counts[index] - (counts[index - 1] if index else 0)
