@@ -358,3 +358,31 @@ def test_short_range_integers_counted_by_bincount_profile_as_by_value_counts(nam
     for state in (fast_state, plain_state):  # the domain's order is the order values came in
         state["exact"] = None if state["exact"] is None else sorted(state["exact"])
     assert fast_state == plain_state
+
+
+@pytest.mark.parametrize("head_distinct", [5000, 900, 1001, 1002])
+def test_a_first_batch_whose_head_overflows_the_domain_profiles_as_counting_it_all(
+        monkeypatch, head_distinct):
+    """The probe of a first batch's head (base.ExactCounts.update) against counting every
+    value: floats whose first 4,096 rows hold `head_distinct` distinct values (at the limit
+    of 1,000 + 1 for -0.0 and 0.0, and either side of it), then more values."""
+    from datacouple.profile.arrow.columns import base
+    from datacouple.profile.arrow.columns.base import ProfileOptions
+    from datacouple.profile.arrow.columns.numbers import NumericProfiler
+
+    rng = np.random.default_rng(head_distinct)
+    head = rng.permutation(np.resize(np.arange(head_distinct) * 0.5, 4096))
+    head[:2] = [0.0, -0.0]
+    values = np.concatenate([head, rng.normal(size=6000)])
+
+    def profile() -> NumericProfiler:
+        profiler = NumericProfiler("x", pa.float64())
+        for start in range(0, len(values), 5000):
+            profiler.update(pa.array(values[start:start + 5000]))
+        return profiler
+
+    probed = profile()
+    monkeypatch.setattr(base, "_PROBE_ROWS", 10**9)
+    counted = profile()
+    assert probed.finalize(ProfileOptions()) == counted.finalize(ProfileOptions())
+    assert probed.to_state() == counted.to_state()

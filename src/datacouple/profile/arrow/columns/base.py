@@ -30,6 +30,9 @@ class ProfileOptions:
     pii: bool = False  # never store raw values of this column
 
 
+_PROBE_ROWS = 4096  # rows of a first batch looked at before counting all of it
+
+
 class ExactCounts:
     """Exact value counts that give up (become None) once more than `limit` values are seen.
 
@@ -44,6 +47,12 @@ class ExactCounts:
     def update(self, array: pa.Array) -> dict | None:
         """Add a batch; return the batch's own value counts when they were computed."""
         if self.counts is None or len(array) == 0:
+            return None
+        if not self.counts and len(array) > _PROBE_ROWS and pc.count_distinct(
+                array.slice(0, _PROBE_ROWS)).as_py() > self.limit + 1:
+            # A first batch whose first rows alone overflow the domain (ids, measurements):
+            # the same verdict as `add_counted` below, without counting the whole batch.
+            self.counts = None
             return None
         counted = pc.value_counts(array)
         if counted.field(0).null_count:
