@@ -386,3 +386,35 @@ def test_a_first_batch_whose_head_overflows_the_domain_profiles_as_counting_it_a
     counted = profile()
     assert probed.finalize(ProfileOptions()) == counted.finalize(ProfileOptions())
     assert probed.to_state() == counted.to_state()
+
+
+def _first_batches() -> dict[str, pa.Array]:
+    rng = np.random.default_rng(9)
+    ids = [f"id-{v}" for v in rng.permutation(30_000)]
+    return {
+        "unique ids": pa.array(ids[:20_000], mask=rng.random(20_000) < 0.05),
+        # 8,192 distinct values, then 3 repeated: the batch as a whole repeats (share < 0.5).
+        "a unique head, then repeats": pa.array(ids[:8192] + ["x", "yy", "x "] * 4000),
+        "free text": pa.array([" ".join(rng.choice(["a", "B", "cc", "d-1", "é"], 4))
+                               for _ in range(12_000)]),
+        "150 values": pa.array([f"v{v}" for v in rng.integers(0, 150, 12_000)]),
+        "300 values": pa.array([f"v{v}" for v in rng.integers(0, 300, 12_000)]),
+    }
+
+
+@pytest.mark.parametrize("name", list(_first_batches()))
+def test_a_first_string_batch_taken_by_its_head_profiles_as_counting_it_all(name):
+    from datacouple.profile.arrow.columns.base import ProfileOptions
+    from datacouple.profile.arrow.columns.strings import StringProfiler
+
+    class CountingItAll(StringProfiler):
+        def _probe_first_batch(self, array):
+            pass
+
+    array = _first_batches()[name]
+    probed, counted = StringProfiler("s", array.type), CountingItAll("s", array.type)
+    for start in range(0, len(array), 20_000):
+        probed.update(array.slice(start, 20_000))
+        counted.update(array.slice(start, 20_000))
+    assert probed.finalize(ProfileOptions()) == counted.finalize(ProfileOptions())
+    assert probed.to_state() == counted.to_state()

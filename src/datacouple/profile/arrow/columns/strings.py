@@ -78,6 +78,8 @@ class StringProfiler(ColumnProfiler):
             array = array.dictionary_decode()
         if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
             array = array.cast(pa.large_string())  # string_view: most kernels lack it
+        if self.exact.counts == {} and len(array) > _REPEAT_PROBE_ROWS:
+            self._probe_first_batch(array)
         if self.exact.counts is not None or self._values_may_repeat(array):
             counted = pc.value_counts(array)
             if counted.field(0).null_count:
@@ -136,6 +138,19 @@ class StringProfiler(ColumnProfiler):
         if seen:
             self._seed_sketches(seen)
             self.shape.add_values(seen)
+
+    def _probe_first_batch(self, array: pa.Array) -> None:
+        """Before counting a column's first batch whole: when its first rows alone hold more
+        distinct values than the domain keeps, and barely repeat (ids, free text), give the
+        domain up now and take the batch row by row, as counting it would have concluded.
+        This stands for the first of `_values_may_repeat`'s looks at a batch's head."""
+        head = array.slice(0, _REPEAT_PROBE_ROWS)
+        distinct = pc.count_distinct(head).as_py()
+        present = len(head) - head.null_count
+        if distinct > self.exact.limit + 1 and 2 * distinct >= present:
+            self._give_up_exact_domain()
+            self._unique_share = distinct / present
+            self._batches_hashed = 1
 
     def _values_may_repeat(self, array: pa.Array) -> bool:
         """Whether to count this batch's distinct values first: where values repeat, every
