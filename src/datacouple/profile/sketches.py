@@ -45,9 +45,7 @@ class LogSketch:
         `low`, the values' minimum when the caller knows it, lets values that are all positive
         skip the tests for zeros and signs."""
         if counts is None and low is not None and low >= MIN_MAGNITUDE:
-            magnitude = np.log(values)
-            magnitude /= _LOG_GAMMA
-            self.positive.add_keys(np.ceil(magnitude, out=magnitude).astype(np.int64))
+            self.positive.add_keys(_log_keys(values))
             return
         magnitude = np.abs(values)
         small = magnitude < MIN_MAGNITUDE
@@ -57,19 +55,16 @@ class LogSketch:
             return
         if zeros:
             magnitude[small] = 1.0  # key 0, so the logarithm is finite; not counted below
-        # One logarithm per value, in place.
-        np.log(magnitude, out=magnitude)
-        magnitude /= _LOG_GAMMA
-        keys = np.ceil(magnitude, out=magnitude).astype(np.int64)
+        keys = _log_keys(magnitude, out=magnitude)
         negative = values < 0
         if counts is None and not zeros and not negative.any():
             self.positive.add_keys(keys)
             return
         # Zeros or negatives: one bincount over [positive keys | negative keys | zeros] rather
         # than a masked copy of the batch per sign (those copies cost 2-3x the logarithm).
-        low = int(keys.min())
-        span = int(keys.max()) - low + 1
-        keys -= low
+        first = int(keys.min())
+        span = int(keys.max()) - first + 1
+        keys -= first
         keys[negative] += span
         if zeros:
             keys[small] = 2 * span
@@ -79,7 +74,7 @@ class LogSketch:
         for target, part in parts:
             present = np.flatnonzero(part)
             if len(present):
-                target._add(present.astype(np.int64) + low, part[present])
+                target._add(present.astype(np.int64) + first, part[present])
 
     def merge(self, other: LogSketch) -> None:
         self.positive.merge(other.positive)
@@ -115,6 +110,14 @@ class LogSketch:
         sketch.negative = _Buckets.from_pairs(state["negative"])
         sketch.zeros = state["zeros"]
         return sketch
+
+
+def _log_keys(magnitudes: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Each positive magnitude's bucket key, ceil(log(m) / log(GAMMA)): one logarithm per
+    value, written to `out` (the magnitudes themselves, when the caller may overwrite them)."""
+    logs = np.log(magnitudes, out=out)
+    logs /= _LOG_GAMMA
+    return np.ceil(logs, out=logs).astype(np.int64)
 
 
 class _Buckets:

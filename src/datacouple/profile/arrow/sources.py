@@ -206,8 +206,8 @@ def _open_parquet(path: Path, dictionary_strings: bool = False,
     schema = meta.schema_arrow
     as_dictionary = dictionary_encoded_strings(meta.metadata, schema) if dictionary_strings else []
     groups = _groups(meta.metadata, meta.schema_arrow, schema, together)
-
-    leaves = dict(zip(schema.names, leaf_ranges(schema), strict=True))  # unique if grouped
+    # Several groups only when the names are unique (column_groups.py).
+    leaves = dict(zip(schema.names, leaf_ranges(schema), strict=True)) if len(groups) > 1 else {}
 
     def batches() -> Iterator[pa.RecordBatch]:
         # A fresh reader per pass. No pre-buffering: pyarrow would otherwise buffer every row

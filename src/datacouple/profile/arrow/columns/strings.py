@@ -65,6 +65,7 @@ class StringProfiler(ColumnProfiler):
         self.shape = ShapeCounts()
         self._unique_share = 1.0  # distinct values per row in the last measured batch
         self._batches_hashed = 0
+        self._head_distinct = 0  # distinct values in the head `_values_may_repeat` last read
         self._held: tuple[pa.Array, np.ndarray] | None = None  # a dictionary and its rows
 
     def update(self, array: pa.Array) -> None:
@@ -78,9 +79,10 @@ class StringProfiler(ColumnProfiler):
             array = array.dictionary_decode()
         if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
             array = array.cast(pa.large_string())  # string_view: most kernels lack it
-        if self.exact.counts == {} and len(array) > _REPEAT_PROBE_ROWS:
-            self._probe_first_batch(array)
-        if self.exact.counts is not None or self._values_may_repeat(array):
+        repeats = self._values_may_repeat(array)
+        if self.exact.counts == {} and self._overflows_at_once(repeats):
+            self._give_up_exact_domain()
+        if self.exact.counts is not None or repeats:
             counted = pc.value_counts(array)
             if counted.field(0).null_count:
                 counted = counted.filter(pc.is_valid(counted.field(0)))
@@ -139,28 +141,24 @@ class StringProfiler(ColumnProfiler):
             self._seed_sketches(seen)
             self.shape.add_values(seen)
 
-    def _probe_first_batch(self, array: pa.Array) -> None:
-        """Before counting a column's first batch whole: when its first rows alone hold more
-        distinct values than the domain keeps, and barely repeat (ids, free text), give the
-        domain up now and take the batch row by row, as counting it would have concluded.
-        This stands for the first of `_values_may_repeat`'s looks at a batch's head."""
-        head = array.slice(0, _REPEAT_PROBE_ROWS)
-        distinct = pc.count_distinct(head).as_py()
-        present = len(head) - head.null_count
-        if distinct > self.exact.limit + 1 and 2 * distinct >= present:
-            self._give_up_exact_domain()
-            self._unique_share = distinct / present
-            self._batches_hashed = 1
+    def _overflows_at_once(self, repeats: bool) -> bool:
+        """A first batch whose head (looked at by `_values_may_repeat`) alone holds more
+        distinct values than the domain keeps, and barely repeats (ids, keys): the domain is
+        given up at once, as counting the whole batch (a hash table of every value) would
+        conclude, and the batch is taken row by row."""
+        return not repeats and self._head_distinct > self.exact.limit + 1
 
     def _values_may_repeat(self, array: pa.Array) -> bool:
         """Whether to count this batch's distinct values first: where values repeat, every
-        statistic is then computed once per distinct value. Once they did not, looked at again
-        on every 8th batch, on its first rows only (a column of ids skips the count)."""
+        statistic is then computed once per distinct value. Looked at on the first batch and,
+        while values barely repeat, on every 8th, on its first rows only (a column of ids skips
+        the count)."""
         self._batches_hashed += 1
         if self._unique_share >= 0.5 and self._batches_hashed % 8 == 1:
             head = array.slice(0, _REPEAT_PROBE_ROWS)
             present = len(head) - head.null_count
-            self._unique_share = pc.count_distinct(head).as_py() / max(present, 1)
+            self._head_distinct = pc.count_distinct(head).as_py()
+            self._unique_share = self._head_distinct / max(present, 1)
         return self._unique_share < 0.5
 
     def _update_counted(self, values: pa.Array, counts: np.ndarray) -> None:
