@@ -167,11 +167,11 @@ def test_ascii_case_and_blankness_are_properties_of_the_class_pattern():
 
 
 def test_columns_profiled_in_parallel_give_the_serial_profile(tmp_path):
-    """Columns are profiled on a thread pool; each profiler must see exactly what it would
-    alone (the shared power table of the string hash is grown by several threads at once)."""
-    from concurrent.futures import ThreadPoolExecutor
-
+    """Columns are profiled on a thread pool, each column's batches in order but several
+    batches at once; each profiler must see exactly what it would alone (the shared power
+    table of the string hash is grown by several threads at once)."""
     from datacouple.profile.arrow import hashing
+    from datacouple.profile.arrow.pipeline import ColumnPipeline
     from datacouple.profile.arrow.table import TableProfile
 
     rng = np.random.default_rng(5)
@@ -189,9 +189,9 @@ def test_columns_profiled_in_parallel_give_the_serial_profile(tmp_path):
         for _ in range(2):  # a race, if any, shows in some rounds only
             hashing._POWERS.table = hashing._POWERS.table[:1]  # the threads grow it again
             parallel = TableProfile(table.schema)
-            with ThreadPoolExecutor(4) as workers:
+            with ColumnPipeline(parallel, threads=4, ahead=3) as pipeline:
                 for batch in table.to_batches(max_chunksize=1000):
-                    parallel.update(batch, workers)
+                    pipeline.add(batch)
             assert parallel.to_state() == serial.to_state()
     finally:
         sys.setswitchinterval(switch)

@@ -23,6 +23,7 @@ from .arrow.limits import (
     require_columns_within,
     require_values_within,
 )
+from .arrow.pipeline import ColumnPipeline
 from .arrow.sources import CsvTypeConflict, csv_delimiter, csv_files, open_source, source_format
 from .arrow.table import TableProfile
 from .format import FORMAT, Fingerprint, canonical_json, parse_fingerprint, structural_hash
@@ -206,18 +207,16 @@ def _profile_stream(arrow_schema: pa.Schema, batches, total_rows, declared, max_
     verb = "fingerprint" if profiling else "validate"
     # Columns are profiled on every core (numpy and Arrow release the GIL in their loops),
     # while the source decodes the next batch on a thread of its own. `validate` profiles
-    # nothing, so it starts no workers.
-    workers = ThreadPoolExecutor(max_workers=max(1, min(os.cpu_count() or 1, len(arrow_schema))),
-                                 thread_name_prefix="datacouple-profile") if profiling else None
-    with workers or contextlib.nullcontext(), row_progress(f"{verb} {label}", total_rows,
-                                                             progress) as bar:
+    # nothing, so it starts no pipeline.
+    pipeline = ColumnPipeline(profile) if profiling else contextlib.nullcontext()
+    with pipeline, row_progress(f"{verb} {label}", total_rows, progress) as bar:
         # A source read in column groups (sources.py) passes over the rows once per group:
         # the bar moves by the share of the table's cells a batch holds.
         width, cells, shown = len(arrow_schema), 0, 0
         for batch in batches():
             require_values_within(batch, where or label, max_value_bytes)
             if profiling:
-                profile.update(batch, workers)
+                pipeline.add(batch)
             # The declared columns travel in the batches that carry the rows (the first group).
             if validator is not None and profile.counts_rows(batch):
                 validator.validate(plain_batch(batch.select(checked)).to_pandas())
