@@ -42,25 +42,24 @@ class ColumnPipeline:
 
     def add(self, batch: pa.RecordBatch) -> None:
         """Hand a batch's columns to the pool; returns once fewer than `ahead` batches are
-        unfinished, so a fast reader cannot pile batches up."""
+        unfinished, so that the caller (who then reads the next batch) cannot pile them up."""
         jobs = self._profile.admit(batch)
         # Costliest first (as measured so far), so that no thread is left with a long column
         # at the end while the others wait.
         jobs.sort(key=lambda job: self._cost[job[0]], reverse=True)
         with self._changed:
+            if jobs and self._error is None:
+                left = [len(jobs)]
+                self._unfinished += 1
+                for index, array in jobs:
+                    if self._busy[index]:
+                        self._waiting[index].append((index, array, left))
+                    else:
+                        self._busy[index] = True
+                        self._pool.submit(self._run, index, array, left)
             self._changed.wait_for(lambda: self._unfinished < self._ahead or self._error)
             if self._error is not None:
                 raise self._error
-            if not jobs:
-                return
-            left = [len(jobs)]
-            self._unfinished += 1
-            for index, array in jobs:
-                if self._busy[index]:
-                    self._waiting[index].append((index, array, left))
-                else:
-                    self._busy[index] = True
-                    self._pool.submit(self._run, index, array, left)
 
     def _run(self, index: int, array: pa.Array, left: list[int]) -> None:
         started = time.thread_time()
