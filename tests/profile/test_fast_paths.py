@@ -19,9 +19,9 @@ import pytest
 from datacouple.profile.arrow.columns.temporal import _iso_format, _multiple
 from datacouple.profile.arrow.hashing import (
     _MIX1,
-    _hash_utf8,
     _position_sums,
     hash_python_strings,
+    hash_utf8,
     splitmix64,
 )
 from datacouple.profile.format import SKETCH_LOG_GAMMA
@@ -266,13 +266,13 @@ def test_strings_of_one_length_hash_as_strings_of_any_length(width):
     rows = 2000
     data = rng.integers(0, 256, rows * width, dtype=np.uint8)  # any bytes, UTF-8 or not
     offsets = np.arange(0, rows * width + 1, width, dtype=np.int64)
-    fixed = _hash_utf8(offsets, data)
+    fixed = hash_utf8(offsets, data)
     by_position = _position_sums(offsets, data, np.diff(offsets))
     with np.errstate(over="ignore"):
         by_position ^= np.diff(offsets).astype(np.uint64) * _MIX1
     assert np.array_equal(fixed, splitmix64(by_position))
     # A slice that does not start at the buffer's first byte.
-    assert np.array_equal(_hash_utf8(offsets[5:], data), fixed[5:])
+    assert np.array_equal(hash_utf8(offsets[5:], data), fixed[5:])
     # Python ids of one length, hashed together (one matrix) and one by one (by position).
     words = [f"{i:0{width}d}"[-width:] for i in range(300)]
     assert np.array_equal(hash_python_strings(words),

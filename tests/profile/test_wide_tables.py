@@ -36,17 +36,17 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 def wide_table(columns: int, rows: int) -> pa.Table:
     """A quarter each: floats, integers 0..1000, low-cardinality strings with nulls, codes."""
     rng = np.random.default_rng(0)
-    arrays = []
-    for i in range(columns):
-        kind = i % 4
-        if kind == 0:
-            arrays.append(pa.array(rng.normal(size=rows)))
-        elif kind == 1:
-            arrays.append(pa.array(rng.integers(0, 1000, rows)))
-        elif kind == 2:
-            arrays.append(pa.array(rng.choice(np.array(["a", "b", "c", None]), rows)))
-        else:
-            arrays.append(pa.array([f"X{v:06d}" for v in rng.integers(0, 10**6, rows)]))
+    return _quarters(columns, [
+        lambda: rng.normal(size=rows),
+        lambda: rng.integers(0, 1000, rows),
+        lambda: rng.choice(np.array(["a", "b", "c", None]), rows),
+        lambda: [f"X{v:06d}" for v in rng.integers(0, 10**6, rows)],
+    ])
+
+
+def _quarters(columns: int, kinds) -> pa.Table:
+    """Columns c0, c1, ... made by `kinds` in turn (column i by kinds[i % 4])."""
+    arrays = [pa.array(kinds[i % len(kinds)]()) for i in range(columns)]
     return pa.table(arrays, names=[f"c{i}" for i in range(columns)])
 
 
@@ -86,21 +86,13 @@ def test_two_thousand_columns_of_ten_thousand_rows_stay_in_bounded_memory(tmp_pa
     DESIGN.md's 512 MiB for 5,000 columns."""
     rng = np.random.default_rng(2)
     words = np.array([f"w{i}" for i in range(300)], dtype=object)
-    arrays, names = [], []
-    for i in range(LONG_COLUMNS):
-        kind = i % 4
-        if kind == 0:
-            arrays.append(pa.array(rng.normal(size=LONG_ROWS)))
-        elif kind == 1:
-            arrays.append(pa.array(rng.integers(0, 1000, LONG_ROWS)))
-        elif kind == 2:
-            arrays.append(pa.array(rng.choice(words, LONG_ROWS)))
-        else:
-            arrays.append(pa.array(rng.integers(0, 10**9, LONG_ROWS)).cast(pa.string()))
-        names.append(f"c{i}")
     source, target = tmp_path / "wide.parquet", tmp_path / "wide.json"
-    pq.write_table(pa.table(arrays, names=names), source)
-    del arrays
+    pq.write_table(_quarters(LONG_COLUMNS, [
+        lambda: rng.normal(size=LONG_ROWS),
+        lambda: rng.integers(0, 1000, LONG_ROWS),
+        lambda: rng.choice(words, LONG_ROWS),
+        lambda: rng.integers(0, 10**9, LONG_ROWS).astype(str),
+    ]), source)
     peak_mib = fingerprint_peak_mib(source, target)
     assert peak_mib < MAX_RSS_MIB, f"peak RSS {peak_mib:.0f} MiB"
     document = json.loads(target.read_text())

@@ -71,8 +71,8 @@ _POWERS = _Powers(_BYTE_BASE)
 _INVERSE_POWERS = _Powers(_BYTE_BASE_INVERSE)
 
 
-def _hash_utf8(offsets: np.ndarray, data: np.ndarray,
-               columns: np.ndarray | None = None) -> np.ndarray:
+def hash_utf8(offsets: np.ndarray, data: np.ndarray,
+              columns: np.ndarray | None = None) -> np.ndarray:
     """Hash strings given as Arrow-style offsets (n + 1) into a byte buffer; `columns`, when
     the caller has it, is `fixed_width_columns(offsets, data)`.
 
@@ -139,16 +139,15 @@ def _position_sums(offsets: np.ndarray, data: np.ndarray, lengths: np.ndarray) -
     return hashes
 
 
-def hash_strings(array: pa.Array, columns: np.ndarray | None = None) -> np.ndarray:
-    """Hash each non-null string of a (large_)string array from its UTF-8 bytes; `columns`:
-    `fixed_width_columns` of the non-null strings, when the caller has it."""
+def hash_strings(array: pa.Array) -> np.ndarray:
+    """Hash each non-null string of a (large_)string array from its UTF-8 bytes."""
     array = pc.drop_null(array)
     if len(array) == 0:
         return np.empty(0, dtype=np.uint64)
-    return _hash_utf8(*string_buffers(array), columns)
+    return hash_utf8(*string_buffers(array))
 
 
 def hash_python_strings(values: list[str]) -> np.ndarray:
     """The same hashes as `hash_strings`, for Python strings."""
     offsets, data = utf8_buffers(values)
-    return _hash_utf8(offsets, np.frombuffer(data, dtype=np.uint8))
+    return hash_utf8(offsets, np.frombuffer(data, dtype=np.uint8))

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .arrays import string_buffers, to_numpy, valid_mask
-from .hashing import _MIX1, _MIX2, _hash_utf8, hash_numeric, splitmix64
+from .hashing import _MIX1, _MIX2, hash_numeric, hash_utf8, splitmix64
 
 _NULL = np.uint64(0x6A09E667F3BCC908)  # any fixed word: the hash of a null
 
@@ -39,9 +39,9 @@ def hash_rows(array: pa.Array) -> np.ndarray:
     elif pa.types.is_struct(kind):
         hashes = _hash_structs(array)
     elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        hashes = _hash_utf8(*string_buffers(array))
+        hashes = hash_utf8(*string_buffers(array))
     elif pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
-        hashes = _hash_utf8(*_binary_buffers(array.cast(pa.large_binary())))
+        hashes = hash_utf8(*_binary_buffers(array.cast(pa.large_binary())))
     elif pa.types.is_boolean(kind):
         hashes = hash_numeric(_raw_bits(array).astype(np.int64))
     elif pa.types.is_integer(kind) or pa.types.is_floating(kind):
@@ -53,7 +53,7 @@ def hash_rows(array: pa.Array) -> np.ndarray:
         hashes = hash_numeric(_raw_values(array.cast(pa.float64())))
     else:  # string views, intervals, ...: through their text, when Arrow can write it
         try:
-            hashes = _hash_utf8(*string_buffers(array.cast(pa.large_string())))
+            hashes = hash_utf8(*string_buffers(array.cast(pa.large_string())))
         except (pa.ArrowNotImplementedError, pa.ArrowInvalid):  # unions: all alike
             hashes = np.full(len(array), _NULL, dtype=np.uint64)
     if array.null_count:

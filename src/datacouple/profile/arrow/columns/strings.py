@@ -9,7 +9,7 @@ import pyarrow.compute as pc
 
 from ...format import SENTINEL_TOKENS
 from ..arrays import dictionary_rows, string_array, string_buffers, to_numpy, valid_mask
-from ..hashing import fixed_width_columns, hash_python_strings, hash_strings
+from ..hashing import fixed_width_columns, hash_python_strings, hash_utf8
 from .base import (
     ColumnProfiler,
     ExactCounts,
@@ -198,11 +198,11 @@ class StringProfiler(ColumnProfiler):
         offsets, data = string_buffers(array)
         ascii_only = _is_ascii(offsets, data)
         self._count_lengths(array, offsets if ascii_only else None)
-        # Values of one length (ids, codes) as a byte matrix by position, shared by the hash
-        # and the shape.
-        present = pc.drop_null(array) if array.null_count else array
-        columns = fixed_width_columns(*string_buffers(present)) if len(present) else None
-        hashed = hash_strings(present, columns)
+        # The non-null values' buffers (the batch's own when it has no nulls); values of one
+        # length (ids, codes) as a byte matrix by position, shared by the hash and the shape.
+        present = string_buffers(pc.drop_null(array)) if array.null_count else (offsets, data)
+        columns = fixed_width_columns(*present)
+        hashed = hash_utf8(*present, columns)
         self.hll.add_hashes(hashed)
         if self.sample is not None:
             self._sample_fed = True
