@@ -82,10 +82,17 @@ def plot(by_rows: dict, row_sizes: list[int], by_columns: dict, column_sizes: li
                             title=f"peak memory against {label}")
         for axis in (axes[0][column], axes[1][column]):
             axis.grid(alpha=0.3)
-            axis.legend(fontsize=8)
     axes[1][0].axhline(256, color="grey", linestyle="--", linewidth=0.8)  # DESIGN's targets
     axes[1][1].axhline(512, color="grey", linestyle="--", linewidth=0.8)
     axes[1][0].set_yscale("log")
+    # One legend for the four panels (a tool keeps its colour in each), below them: inside a
+    # panel it covered the decode floor's line.
+    labelled = {}
+    for axis in axes.flat:
+        for handle, name in zip(*axis.get_legend_handles_labels(), strict=True):
+            labelled.setdefault(name, handle)
+    figure.legend(labelled.values(), labelled.keys(), loc="outside lower center", ncols=3,
+                  fontsize=9)
     figure.suptitle("datacouple fingerprint (arrow engine) against its anchors; bench/scale.py")
     PLOT.parent.mkdir(exist_ok=True)
     partial = PLOT.with_suffix(".partial.png")
